@@ -1,0 +1,243 @@
+import type { EntityManager } from "typeorm";
+import {
+  canSeeApiKey,
+  canSeeProject,
+  organizationRolesOf,
+  requireGrantable,
+} from "../auth/authorize";
+import { normalizeRoles, type OrganizationRole } from "../auth/roles";
+import { inTransaction } from "../db/transaction";
+import {
+  paginate,
+  pageRequest,
+  toConnection,
+  type ConnectionArgs,
+  type ConnectionShape,
+} from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { uuidOf } from "../graphql/global-id";
+import { UserErrorCode, UserInputError } from "../graphql/user-error";
+import { OrganizationEntity } from "../organizations/organization.entity";
+import { AccessListEntryEntity } from "./access-list-entry.entity";
+import { parseAccessListEntries } from "./access-list.service";
+import { ApiKeyEntity } from "./api-key.entity";
+import type {
+  AccessListEntryInput,
+  CreateOrganizationApiKeyInput,
+  DeleteOrganizationApiKeyInput,
+  UpdateOrganizationApiKeyInput,
+} from "./api-key.inputs";
+import type {
+  ApiKeyPayload,
+  CreateApiKeyPayload,
+  DeleteOrganizationApiKeyPayload,
+} from "./api-key.payloads";
+import { AccessListEntry, ApiKey, ApiKeyConnection, ProjectApiKeyAssignment } from "./api-key.type";
+import { generateKeyMaterial } from "./key-material";
+
+export interface NewKey {
+  organizationId: string;
+  description: string;
+  roles: OrganizationRole[];
+  accessList: AccessListEntryInput[] | null | undefined;
+  /** Where the access list sits in the mutation's input, for user errors. */
+  accessListField: string[];
+}
+
+/** Organization-level API keys: create, update, delete and read. */
+export class ApiKeyService {
+  constructor(
+    private readonly secret: string,
+    private readonly maxKeysPerOrganization: number,
+  ) {}
+
+  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. */
+  async createOrganizationKey(
+    ctx: RequestContext,
+    input: CreateOrganizationApiKeyInput,
+  ): Promise<CreateApiKeyPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    const roles = normalizeRoles(input.roles);
+    requireGrantable(await organizationRolesOf(ctx, organizationId), roles);
+    const { key, privateKey } = await inTransaction(ctx, (manager) =>
+      this.insertKey(manager, {
+        organizationId,
+        description: input.description,
+        roles,
+        accessList: input.accessList,
+        accessListField: ["input", "accessList"],
+      }),
+    );
+    return { apiKey: ApiKey.from(key), privateKey, userErrors: [] };
+  }
+
+  /**
+   * Inserts a key and its access list inside the caller's transaction. The organization row is
+   * locked first, so concurrent creations cannot overshoot the per-organization limit.
+   */
+  async insertKey(
+    manager: EntityManager,
+    newKey: NewKey,
+  ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
+    const entries = parseAccessListEntries(newKey.accessList ?? [], newKey.accessListField);
+    await manager
+      .getRepository(OrganizationEntity)
+      .createQueryBuilder("o")
+      .setLock("pessimistic_write")
+      .where("o.id = :id", { id: newKey.organizationId })
+      .getOne();
+    const existing = await manager.countBy(ApiKeyEntity, { organizationId: newKey.organizationId });
+    if (existing >= this.maxKeysPerOrganization) {
+      throw UserInputError.of(
+        UserErrorCode.LIMIT_EXCEEDED,
+        ["input", "organizationId"],
+        `An organization can have at most ${this.maxKeysPerOrganization} API keys; delete unused keys first.`,
+      );
+    }
+    const { key, privateKey } = await this.insertWithUniquePublicKey(manager, newKey);
+    if (entries.length > 0) {
+      await manager.insert(
+        AccessListEntryEntity,
+        entries.map((entry) => ({ ...entry, apiKeyId: key.id })),
+      );
+    }
+    return { key, privateKey };
+  }
+
+  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the key's organization. */
+  async updateOrganizationKey(
+    ctx: RequestContext,
+    input: UpdateOrganizationApiKeyInput,
+  ): Promise<ApiKeyPayload> {
+    const apiKeyId = uuidOf(input.apiKeyId, "ApiKey")!;
+    const hasDescription = input.description !== undefined && input.description !== null;
+    const hasRoles = input.roles !== undefined && input.roles !== null;
+    if (!hasDescription && !hasRoles) {
+      throw UserInputError.of(
+        UserErrorCode.INVALID_INPUT,
+        ["input"],
+        "Give a new description, new roles, or both.",
+      );
+    }
+    const current = (await ctx.loaders.apiKey.load(apiKeyId))!;
+    const changes: Partial<ApiKeyEntity> = {};
+    if (hasDescription) changes.description = input.description!;
+    if (hasRoles) {
+      changes.roles = normalizeRoles(input.roles!);
+      requireGrantable(await organizationRolesOf(ctx, current.organizationId), changes.roles);
+    }
+    const updated = await ctx.db
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where("id = :apiKeyId", { apiKeyId })
+      .returning("*")
+      .execute();
+    if (updated.affected === 0) throw notFoundKey();
+    await ctx.services.keyChanges.keyChanged(apiKeyId);
+    const key = await ctx.db.getRepository(ApiKeyEntity).findOneByOrFail({ id: apiKeyId });
+    return { apiKey: ApiKey.from(key), userErrors: [] };
+  }
+
+  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])`; assignments and access list go with the key. */
+  async deleteOrganizationKey(
+    ctx: RequestContext,
+    input: DeleteOrganizationApiKeyInput,
+  ): Promise<DeleteOrganizationApiKeyPayload> {
+    const apiKeyId = uuidOf(input.apiKeyId, "ApiKey")!;
+    const deleted = await ctx.db.getRepository(ApiKeyEntity).delete({ id: apiKeyId });
+    if (deleted.affected === 0) throw notFoundKey();
+    await ctx.services.keyChanges.keyChanged(apiKeyId);
+    return { deletedApiKeyId: input.apiKeyId, userErrors: [] };
+  }
+
+  /** A key the caller may see, or null exactly as for an unknown id. */
+  async findVisible(ctx: RequestContext, apiKeyId: string): Promise<ApiKey | null> {
+    if (!(await canSeeApiKey(ctx, apiKeyId))) return null;
+    const key = await ctx.loaders.apiKey.load(apiKeyId);
+    return key ? ApiKey.from(key) : null;
+  }
+
+  async load(ctx: RequestContext, apiKeyId: string): Promise<ApiKey> {
+    const key = await ctx.loaders.apiKey.load(apiKeyId);
+    if (!key) throw new Error(`API key ${apiKeyId} vanished while being read`);
+    return ApiKey.from(key);
+  }
+
+  /** The key's assignments to the projects the caller can see. */
+  async projectAssignments(ctx: RequestContext, key: ApiKey): Promise<ProjectApiKeyAssignment[]> {
+    const assignments = await ctx.loaders.apiKeyAssignments.load(key.uuid);
+    const visible = await Promise.all(
+      assignments.map((assignment) => canSeeProject(ctx, assignment.projectId)),
+    );
+    return assignments
+      .filter((_, index) => visible[index])
+      .map((assignment) => ProjectApiKeyAssignment.from(assignment));
+  }
+
+  async accessList(ctx: RequestContext, key: ApiKey): Promise<AccessListEntry[]> {
+    const entries = await ctx.loaders.accessList.load(key.uuid);
+    return entries.map((entry) => AccessListEntry.from(entry));
+  }
+
+  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. */
+  async listForOrganization(
+    ctx: RequestContext,
+    organizationId: string,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<ApiKey>> {
+    const request = pageRequest(args);
+    const query = ctx.db
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder("k")
+      .where("k.organization_id = :organizationId", { organizationId });
+    const page = await paginate(query, { createdAt: "k.created_at", id: "k.id" }, request);
+    for (const key of page.rows) ctx.loaders.apiKey.prime(key.id, key);
+    return toConnection(
+      ApiKeyConnection,
+      page,
+      (row) => ({ createdAt: row.createdAt, id: row.id }),
+      ApiKey.from,
+    );
+  }
+
+  /** Retries the rare collision of random public keys; ON CONFLICT keeps the transaction usable. */
+  private async insertWithUniquePublicKey(
+    manager: EntityManager,
+    newKey: NewKey,
+  ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const material = generateKeyMaterial(this.secret);
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ApiKeyEntity)
+        .values({
+          organizationId: newKey.organizationId,
+          publicKey: material.publicKey,
+          privateKeyDigest: material.privateKeyDigest,
+          privateKeyTail: material.privateKeyTail,
+          description: newKey.description,
+          roles: newKey.roles,
+        })
+        .orIgnore()
+        .returning("*")
+        .execute();
+      const row = result.raw[0] as Record<string, unknown> | undefined;
+      if (row) {
+        const key = await manager.findOneByOrFail(ApiKeyEntity, { id: row.id as string });
+        return { key, privateKey: material.privateKey };
+      }
+    }
+    throw new Error("Could not find a free public key after 5 attempts");
+  }
+}
+
+function notFoundKey(): UserInputError {
+  return UserInputError.of(
+    UserErrorCode.NOT_FOUND,
+    ["input", "apiKeyId"],
+    "No API key with this id.",
+  );
+}

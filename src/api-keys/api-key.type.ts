@@ -1,0 +1,121 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { OrganizationRole, ProjectRole } from "../auth/roles.graphql";
+import { ConnectionType } from "../graphql/connection";
+import { toGlobalId } from "../graphql/global-id";
+import { Node } from "../graphql/node.type";
+import type { AccessListEntryEntity } from "./access-list-entry.entity";
+import type { ApiKeyProjectAssignmentEntity } from "./api-key-project-assignment.entity";
+import type { ApiKeyEntity } from "./api-key.entity";
+import { redactPrivateKey } from "./key-material";
+
+@ObjectType({ implements: Node })
+export class ApiKey extends Node {
+  @Field({ description: "The public part, sent as the user name when authenticating." })
+  publicKey!: string;
+
+  @Field({
+    description:
+      "The private key with all but its last 12 characters masked; the full private key is shown only once, at creation.",
+  })
+  privateKeyRedacted!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => [OrganizationRole], { description: "Roles in the key's organization." })
+  roles!: OrganizationRole[];
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  lastUsedAt!: Date | null;
+
+  uuid!: string;
+  organizationId!: string;
+
+  static from(entity: ApiKeyEntity): ApiKey {
+    return Object.assign(new ApiKey(), {
+      id: toGlobalId("ApiKey", entity.id),
+      uuid: entity.id,
+      organizationId: entity.organizationId,
+      publicKey: entity.publicKey,
+      privateKeyRedacted: redactPrivateKey(entity.privateKeyTail),
+      description: entity.description,
+      roles: entity.roles,
+      createdAt: entity.createdAt,
+      lastUsedAt: entity.lastUsedAt,
+    });
+  }
+}
+
+@ObjectType()
+export class ProjectApiKeyAssignment {
+  @Field(() => [ProjectRole])
+  roles!: ProjectRole[];
+
+  @Field()
+  assignedAt!: Date;
+
+  apiKeyId!: string;
+  projectId!: string;
+
+  static from(entity: ApiKeyProjectAssignmentEntity): ProjectApiKeyAssignment {
+    return Object.assign(new ProjectApiKeyAssignment(), {
+      roles: entity.roles,
+      assignedAt: entity.createdAt,
+      apiKeyId: entity.apiKeyId,
+      projectId: entity.projectId,
+    });
+  }
+}
+
+@ObjectType({
+  description:
+    "One allowed source of requests for an API key: a single address or a CIDR block, IPv4 or IPv6.",
+})
+export class AccessListEntry {
+  @Field(() => String, {
+    nullable: true,
+    description: "Set when the entry was added as a single address (ipAddress input).",
+  })
+  ipAddress!: string | null;
+
+  @Field({ description: "Always set; a single address appears as /32 (IPv4) or /128 (IPv6)." })
+  cidrBlock!: string;
+
+  @Field(() => String, { nullable: true })
+  comment!: string | null;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  lastUsedAddress!: string | null;
+
+  @Field(() => Int, { description: "Number of requests this entry admitted; 0 until first use." })
+  usageCount!: number;
+
+  static from(entity: AccessListEntryEntity): AccessListEntry {
+    return Object.assign(new AccessListEntry(), {
+      ipAddress: entity.isSingleAddress ? entity.cidrBlock.replace(/\/\d+$/, "") : null,
+      cidrBlock: entity.cidrBlock,
+      comment: entity.comment,
+      createdAt: entity.createdAt,
+      lastUsedAt: entity.lastUsedAt,
+      lastUsedAddress: entity.lastUsedAddress,
+      usageCount: Math.min(Number(entity.usageCount), 2 ** 31 - 1),
+    });
+  }
+}
+
+export const ApiKeyConnection = ConnectionType("ApiKeyConnection", "ApiKeyEdge", () => ApiKey);
+
+export const ProjectApiKeyConnection = ConnectionType(
+  "ProjectApiKeyConnection",
+  "ProjectApiKeyEdge",
+  () => ProjectApiKeyAssignment,
+);

@@ -1,0 +1,99 @@
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+
+interface EntryUsage {
+  apiKeyId: string;
+  count: number;
+  lastUsedAt: Date;
+  lastUsedAddress: string;
+}
+
+/**
+ * Usage counters of admitted key requests, kept off the hot path: requests add to an in-memory
+ * buffer, and one statement per second writes the totals. Writes only move forward (`GREATEST`
+ * for times, `+ n` for counts), so overlapping flushes from several instances compose. `stop()`
+ * flushes what is left, so a clean shutdown loses nothing.
+ */
+export class UsageRecorder {
+  private pending = new Map<string, EntryUsage>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: Logger,
+    private readonly intervalMs = 1_000,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  record(apiKeyId: string, entryId: string | null, address: string, at = new Date()): void {
+    // A key admitted without an access list (its organization does not require one) has no
+    // entry to count against; its own lastUsedAt still moves.
+    const slot = entryId ?? `key:${apiKeyId}`;
+    const usage = this.pending.get(slot);
+    if (usage) {
+      usage.count += 1;
+      usage.lastUsedAt = at;
+      usage.lastUsedAddress = address;
+    } else {
+      this.pending.set(slot, { apiKeyId, count: 1, lastUsedAt: at, lastUsedAddress: address });
+    }
+  }
+
+  /** Writes everything buffered so far; concurrent calls queue behind each other. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const entries = [...batch].filter(([slot]) => !slot.startsWith("key:"));
+    const keys = new Map<string, Date>();
+    for (const usage of batch.values()) {
+      const seen = keys.get(usage.apiKeyId);
+      if (!seen || seen < usage.lastUsedAt) keys.set(usage.apiKeyId, usage.lastUsedAt);
+    }
+    try {
+      await this.db.query(
+        `WITH entry_usage AS (
+           UPDATE api_key_access_list_entries e
+              SET usage_count = e.usage_count + u.count,
+                  last_used_at = GREATEST(e.last_used_at, u.last_used_at),
+                  last_used_address = CASE WHEN e.last_used_at IS NULL OR u.last_used_at >= e.last_used_at
+                                           THEN u.last_used_address ELSE e.last_used_address END
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::inet[])
+                  AS u(id, count, last_used_at, last_used_address)
+            WHERE e.id = u.id
+            RETURNING e.id)
+         UPDATE api_keys k
+            SET last_used_at = GREATEST(k.last_used_at, u.last_used_at)
+           FROM unnest($5::uuid[], $6::timestamptz[]) AS u(id, last_used_at)
+          WHERE k.id = u.id`,
+        [
+          entries.map(([id]) => id),
+          entries.map(([, usage]) => usage.count),
+          entries.map(([, usage]) => usage.lastUsedAt),
+          entries.map(([, usage]) => usage.lastUsedAddress),
+          [...keys.keys()],
+          [...keys.values()],
+        ],
+      );
+    } catch (error) {
+      // Usage figures are best effort: a lost batch must never fail or slow a request.
+      this.log.warn({ err: error, entries: batch.size }, "could not record API key usage");
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import DataLoader from "dataloader";
+import type { EntityManager } from "typeorm";
+import type { OrganizationRole, ProjectRole } from "./roles";
+import type { Principal } from "./principal";
+
+/** What the caller holds in one organization. */
+export interface OrganizationAccess {
+  /** Roles granted in the organization itself (not yet expanded by implication). */
+  readonly roles: readonly OrganizationRole[];
+  /** True when the caller holds a role in at least one of its projects. */
+  readonly throughProject: boolean;
+}
+
+/** What the caller holds in one project; null when the project does not exist. */
+export interface ProjectAccess {
+  readonly organizationId: string;
+  readonly organizationRoles: readonly OrganizationRole[];
+  readonly projectRoles: readonly ProjectRole[];
+}
+
+export interface AccessLoaders {
+  organization: DataLoader<string, OrganizationAccess>;
+  project: DataLoader<string, ProjectAccess | null>;
+  /** Whether the caller may see a user: themself, or someone in an organization they belong to. */
+  userVisible: DataLoader<string, boolean>;
+}
+
+const NO_ACCESS: OrganizationAccess = Object.freeze({ roles: [], throughProject: false });
+
+/**
+ * Per-request loaders of the caller's roles, batched: whatever a query touches, each kind of
+ * lookup is one SQL statement per tick. The SQL depends on who the caller is.
+ */
+export function createAccessLoaders(db: EntityManager, principal: Principal): AccessLoaders {
+  return {
+    organization: new DataLoader(async (organizationIds) => {
+      const rows: {
+        organization_id: string;
+        roles: OrganizationRole[] | null;
+        through_project: boolean;
+      }[] = await organizationAccessQuery(db, principal, organizationIds);
+      const byId = new Map(rows.map((row) => [row.organization_id, row]));
+      return organizationIds.map((id) => {
+        const row = byId.get(id);
+        return row ? { roles: row.roles ?? [], throughProject: row.through_project } : NO_ACCESS;
+      });
+    }),
+    project: new DataLoader(async (projectIds) => {
+      const rows: {
+        id: string;
+        organization_id: string;
+        organization_roles: OrganizationRole[] | null;
+        project_roles: ProjectRole[] | null;
+      }[] = await projectAccessQuery(db, principal, projectIds);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return projectIds.map((id) => {
+        const row = byId.get(id);
+        if (!row) return null;
+        return {
+          organizationId: row.organization_id,
+          organizationRoles: row.organization_roles ?? [],
+          projectRoles: row.project_roles ?? [],
+        };
+      });
+    }),
+    userVisible: new DataLoader(async (userIds) => {
+      const visible = new Set(
+        (await visibleUsersQuery(db, principal, userIds)).map(
+          (row: { user_id: string }) => row.user_id,
+        ),
+      );
+      return userIds.map((id) => visible.has(id));
+    }),
+  };
+}
+
+function organizationAccessQuery(db: EntityManager, principal: Principal, ids: readonly string[]) {
+  switch (principal.kind) {
+    case "user":
+      return db.query(
+        `SELECT o.id AS organization_id, om.roles,
+                EXISTS (SELECT 1 FROM project_memberships pm JOIN projects p ON p.id = pm.project_id
+                         WHERE pm.user_id = $1 AND p.organization_id = o.id) AS through_project
+           FROM organizations o
+           LEFT JOIN organization_memberships om ON om.organization_id = o.id AND om.user_id = $1
+          WHERE o.id = ANY($2::uuid[])`,
+        [principal.userId, ids],
+      );
+    case "apiKey":
+      return db.query(
+        `SELECT k.organization_id, k.roles,
+                EXISTS (SELECT 1 FROM api_key_project_assignments a WHERE a.api_key_id = k.id) AS through_project
+           FROM api_keys k
+          WHERE k.id = $1 AND k.organization_id = ANY($2::uuid[])`,
+        [principal.apiKeyId, ids],
+      );
+    default:
+      return Promise.resolve([]);
+  }
+}
+
+function projectAccessQuery(db: EntityManager, principal: Principal, ids: readonly string[]) {
+  switch (principal.kind) {
+    case "user":
+      return db.query(
+        `SELECT p.id, p.organization_id, om.roles AS organization_roles, pm.roles AS project_roles
+           FROM projects p
+           LEFT JOIN organization_memberships om ON om.organization_id = p.organization_id AND om.user_id = $1
+           LEFT JOIN project_memberships pm ON pm.project_id = p.id AND pm.user_id = $1
+          WHERE p.id = ANY($2::uuid[])`,
+        [principal.userId, ids],
+      );
+    case "apiKey":
+      return db.query(
+        `SELECT p.id, p.organization_id, k.roles AS organization_roles, a.roles AS project_roles
+           FROM projects p
+           LEFT JOIN api_keys k ON k.id = $1 AND k.organization_id = p.organization_id
+           LEFT JOIN api_key_project_assignments a ON a.project_id = p.id AND a.api_key_id = k.id
+          WHERE p.id = ANY($2::uuid[])`,
+        [principal.apiKeyId, ids],
+      );
+    default:
+      // Anonymous callers hold nothing, but "does it exist" must still be answered uniformly.
+      return db.query(
+        `SELECT p.id, p.organization_id, NULL AS organization_roles, NULL AS project_roles
+           FROM projects p WHERE p.id = ANY($1::uuid[])`,
+        [ids],
+      );
+  }
+}
+
+function visibleUsersQuery(db: EntityManager, principal: Principal, ids: readonly string[]) {
+  switch (principal.kind) {
+    case "user":
+      return db.query(
+        `SELECT u.id AS user_id FROM users u
+          WHERE u.id = ANY($2::uuid[])
+            AND (u.id = $1 OR EXISTS (
+                  SELECT 1 FROM organization_memberships mine
+                    JOIN organization_memberships theirs ON theirs.organization_id = mine.organization_id
+                   WHERE mine.user_id = $1 AND theirs.user_id = u.id))`,
+        [principal.userId, ids],
+      );
+    case "apiKey":
+      return db.query(
+        `SELECT m.user_id FROM organization_memberships m
+          WHERE m.organization_id = $1 AND m.user_id = ANY($2::uuid[])`,
+        [principal.organizationId, ids],
+      );
+    default:
+      return Promise.resolve([]);
+  }
+}

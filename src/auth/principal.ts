@@ -1,0 +1,32 @@
+/** Who is making a request, as established once per request by `authenticate`. */
+export type Principal = AnonymousPrincipal | UserPrincipal | ApiKeyPrincipal;
+
+export interface AnonymousPrincipal {
+  readonly kind: "anonymous";
+}
+
+export interface UserPrincipal {
+  readonly kind: "user";
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
+export interface ApiKeyPrincipal {
+  readonly kind: "apiKey";
+  readonly apiKeyId: string;
+  readonly organizationId: string;
+}
+
+export const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: "anonymous" });
+
+/** The id logged and used in throttling keys: never a secret. */
+export function principalId(principal: Principal): string | null {
+  switch (principal.kind) {
+    case "user":
+      return principal.userId;
+    case "apiKey":
+      return principal.apiKeyId;
+    default:
+      return null;
+  }
+}

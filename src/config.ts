@@ -1,0 +1,137 @@
+import { z } from "zod";
+import * as ipaddr from "ipaddr.js";
+
+/**
+ * Every setting the service reads, parsed and checked once at start-up.
+ * Nothing else in the code base reads `process.env`: it takes a `Config`.
+ */
+export interface Config {
+  readonly nodeEnv: "development" | "production" | "test";
+  readonly databaseUrl: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  /** Proxies whose `X-Forwarded-For` is believed; empty means the header is ignored. */
+  readonly trustProxy: readonly string[];
+  /** Server secret for keyed digests of tokens and private keys; undefined until the embedded database supplies one. */
+  readonly secret: string | undefined;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Where the embedded database keeps its files when no DATABASE_URL is set. */
+  readonly dataDir: string;
+  readonly allowSignup: boolean;
+  readonly maxApiKeysPerOrganization: number;
+  readonly redisUrl: string | undefined;
+}
+
+const booleanSetting = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+/** Strict forms only: `10.1` is a valid shorthand for 10.0.0.1, and never what an operator meant. */
+function isStrictAddress(address: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address);
+}
+
+const addressOrCidr = z.string().refine(
+  (entry) => {
+    const [address, prefix, ...rest] = entry.split("/");
+    if (rest.length > 0 || !isStrictAddress(address)) return false;
+    if (prefix === undefined) return true;
+    try {
+      ipaddr.parseCIDR(entry);
+      return /^\d{1,3}$/.test(prefix);
+    } catch {
+      return false;
+    }
+  },
+  { error: "must list IP addresses or CIDR blocks, separated by commas" },
+);
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      hostname: /.+/,
+      error: "must be a postgres:// or postgresql:// URL with a host",
+    })
+    .optional(),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "must be a port number" })
+    .transform(Number)
+    .pipe(z.number().max(65535, { error: "must be a port number" }))
+    .default(4000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  TRUST_PROXY: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(addressOrCidr)),
+  KEYFOB_SECRET: z
+    .string()
+    .min(32, { error: "must be at least 32 characters (e.g. `openssl rand -base64 48`)" })
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  KEYFOB_DATA_DIR: z.string().min(1).default(".keyfob"),
+  ALLOW_SIGNUP: booleanSetting.default(true),
+  MAX_API_KEYS_PER_ORGANIZATION: z
+    .string()
+    .regex(/^\d{1,6}$/, { error: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.number().min(1).max(100_000))
+    .default(500),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
+});
+
+/** Rules across settings, checked on the raw values so they are reported alongside field errors. */
+function crossSettingProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === "production" && env.DATABASE_URL && !env.KEYFOB_SECRET) {
+    problems.push("KEYFOB_SECRET is required when NODE_ENV=production and DATABASE_URL is set");
+  }
+  return problems;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function unique(problems: string[]): string[] {
+  return [...new Set(problems)];
+}
+
+/** Parses settings from an environment; throws a `ConfigError` naming every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings are how shells and compose files say "unset".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = environmentSchema.safeParse(present);
+  const problems = unique([
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)),
+    ...crossSettingProblems(present),
+  ]);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const settings = parsed.data;
+  return Object.freeze({
+    nodeEnv: settings.NODE_ENV,
+    databaseUrl: settings.DATABASE_URL,
+    port: settings.PORT,
+    host: settings.HOST,
+    trustProxy: Object.freeze(settings.TRUST_PROXY),
+    secret: settings.KEYFOB_SECRET,
+    logLevel: settings.LOG_LEVEL,
+    dataDir: settings.KEYFOB_DATA_DIR,
+    allowSignup: settings.ALLOW_SIGNUP,
+    maxApiKeysPerOrganization: settings.MAX_API_KEYS_PER_ORGANIZATION,
+    redisUrl: settings.REDIS_URL,
+  });
+}

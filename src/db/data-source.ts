@@ -1,0 +1,48 @@
+import path from "node:path";
+import { DataSource, type LogLevel } from "typeorm";
+import { ENTITIES } from "./entities";
+
+export interface DataSourceOptions {
+  url: string;
+  /** Connections in the pool. */
+  poolSize?: number;
+  /** Called with every SQL statement sent; used by tests that count round trips. */
+  onQuery?: (sql: string) => void;
+}
+
+/** Compiled migrations sit next to the compiled `src/` in `dist/`. */
+const MIGRATIONS_GLOB = path.join(__dirname, "..", "..", "migrations", "*.js");
+
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const onQuery = options.onQuery;
+  return new DataSource({
+    type: "postgres",
+    url: options.url,
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: "migrations",
+    migrationsTransactionMode: "each",
+    synchronize: false,
+    uuidExtension: "pgcrypto",
+    installExtensions: false,
+    applicationName: "keyfob",
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      // A request never waits on a stuck statement for ever; the mask turns it into a clean error.
+      statement_timeout: 15_000,
+    },
+    logging: onQuery ? ["query"] : false,
+    logger: onQuery
+      ? {
+          logQuery: (sql: string) => onQuery(sql),
+          logQueryError: () => {},
+          logQuerySlow: () => {},
+          logSchemaBuild: () => {},
+          logMigration: () => {},
+          log: (_level: LogLevel) => {},
+        }
+      : undefined,
+  });
+}

@@ -1,0 +1,22 @@
+import { AccessListEntryEntity } from "../api-keys/access-list-entry.entity";
+import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
+import { ApiKeyEntity } from "../api-keys/api-key.entity";
+import { SessionEntity } from "../auth/session.entity";
+import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
+import { OrganizationEntity } from "../organizations/organization.entity";
+import { ProjectMembershipEntity } from "../projects/project-membership.entity";
+import { ProjectEntity } from "../projects/project.entity";
+import { UserEntity } from "../users/user.entity";
+
+/** Every mapped table; the drift test checks that the migrations produce exactly these. */
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  OrganizationEntity,
+  OrganizationMembershipEntity,
+  ProjectEntity,
+  ProjectMembershipEntity,
+  ApiKeyEntity,
+  ApiKeyProjectAssignmentEntity,
+  AccessListEntryEntity,
+];

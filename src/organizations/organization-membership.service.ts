@@ -1,0 +1,233 @@
+import type { EntityManager } from "typeorm";
+import { organizationRolesOf, requireAuthenticated, requireGrantable } from "../auth/authorize";
+import { OrganizationRole, normalizeRoles } from "../auth/roles";
+import { inTransaction, isUniqueViolation } from "../db/transaction";
+import { normalizeEmail } from "../auth/session.service";
+import {
+  paginate,
+  pageRequest,
+  toConnection,
+  type ConnectionArgs,
+  type ConnectionShape,
+} from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { uuidOf } from "../graphql/global-id";
+import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
+import { ProjectMembershipEntity } from "../projects/project-membership.entity";
+import { UserEntity } from "../users/user.entity";
+import { OrganizationMembershipEntity } from "./organization-membership.entity";
+import {
+  OrganizationMembership,
+  OrganizationMembershipConnection,
+} from "./organization-membership.type";
+import { OrganizationEntity } from "./organization.entity";
+import type {
+  AddOrganizationMemberInput,
+  RemoveOrganizationMemberInput,
+  UpdateOrganizationMemberRolesInput,
+} from "./organization.inputs";
+import type {
+  OrganizationMembershipPayload,
+  RemoveOrganizationMemberPayload,
+} from "./organization.payloads";
+
+/**
+ * Organization membership: who belongs to an organization and with which roles. The mutations
+ * are guarded by `@hasOrgRole(anyOf: [ORG_OWNER])`; the rules here are the ones the directive
+ * cannot express: grants, and an organization never losing its last owner.
+ */
+export class OrganizationMembershipService {
+  async add(
+    ctx: RequestContext,
+    input: AddOrganizationMemberInput,
+  ): Promise<OrganizationMembershipPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    const roles = normalizeRoles(input.roles);
+    requireGrantable(await organizationRolesOf(ctx, organizationId), roles);
+    const user = await ctx.db
+      .getRepository(UserEntity)
+      .findOneBy({ email: normalizeEmail(input.email) });
+    if (!user) {
+      throw UserInputError.of(
+        UserErrorCode.NOT_FOUND,
+        ["input", "email"],
+        "No user has signed up with this email.",
+      );
+    }
+    const membership = ctx.db.getRepository(OrganizationMembershipEntity).create({
+      organizationId,
+      userId: user.id,
+      roles,
+    });
+    try {
+      await ctx.db.getRepository(OrganizationMembershipEntity).insert(membership);
+    } catch (error) {
+      if (isUniqueViolation(error, "organization_memberships_pkey")) {
+        throw UserInputError.of(
+          UserErrorCode.ALREADY_EXISTS,
+          ["input", "email"],
+          "This user is already a member of the organization.",
+        );
+      }
+      throw error;
+    }
+    return { membership: OrganizationMembership.from(membership), userErrors: [] };
+  }
+
+  async updateRoles(
+    ctx: RequestContext,
+    input: UpdateOrganizationMemberRolesInput,
+  ): Promise<OrganizationMembershipPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    const roles = normalizeRoles(input.roles);
+    requireGrantable(await organizationRolesOf(ctx, organizationId), roles);
+    const membership = await inTransaction(ctx, async (manager) => {
+      const current = await this.lockMembership(manager, organizationId, input.userId);
+      if (!roles.includes(OrganizationRole.ORG_OWNER)) {
+        await requireAnotherOwner(manager, current, ["input", "roles"]);
+      }
+      current.roles = roles;
+      await manager.update(
+        OrganizationMembershipEntity,
+        { organizationId, userId: current.userId },
+        { roles },
+      );
+      return current;
+    });
+    return { membership: OrganizationMembership.from(membership), userErrors: [] };
+  }
+
+  /** Removing a member also removes them from every project of the organization. */
+  async remove(
+    ctx: RequestContext,
+    input: RemoveOrganizationMemberInput,
+  ): Promise<RemoveOrganizationMemberPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    await inTransaction(ctx, async (manager) => {
+      const current = await this.lockMembership(manager, organizationId, input.userId);
+      await requireAnotherOwner(manager, current, ["input", "userId"]);
+      await manager.delete(OrganizationMembershipEntity, {
+        organizationId,
+        userId: current.userId,
+      });
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(ProjectMembershipEntity)
+        .where("user_id = :userId", { userId: current.userId })
+        .andWhere(
+          "project_id IN (SELECT id FROM projects WHERE organization_id = :organizationId)",
+          {
+            organizationId,
+          },
+        )
+        .execute();
+    });
+    return { removedUserId: input.userId, userErrors: [] };
+  }
+
+  async listForOrganization(
+    ctx: RequestContext,
+    organizationId: string,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<OrganizationMembership>> {
+    const request = pageRequest(args);
+    await ctx.services.organizations.requireMemberListAccess(ctx, organizationId);
+    const query = ctx.db
+      .getRepository(OrganizationMembershipEntity)
+      .createQueryBuilder("m")
+      .where("m.organization_id = :organizationId", { organizationId });
+    const page = await paginate(query, { createdAt: "m.created_at", id: "m.user_id" }, request);
+    return toConnection(
+      OrganizationMembershipConnection,
+      page,
+      (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      OrganizationMembership.from,
+    );
+  }
+
+  /**
+   * A user's organizations: all of them for the user themself; for anyone else only those
+   * whose member lists the caller may read.
+   */
+  async listForUser(
+    ctx: RequestContext,
+    userId: string,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<OrganizationMembership>> {
+    const request = pageRequest(args);
+    const principal = requireAuthenticated(ctx);
+    const query = ctx.db
+      .getRepository(OrganizationMembershipEntity)
+      .createQueryBuilder("m")
+      .where("m.user_id = :userId", { userId });
+    if (principal.kind === "apiKey") {
+      query.andWhere("m.organization_id = :keyOrganizationId", {
+        keyOrganizationId: principal.organizationId,
+      });
+    } else if (principal.userId !== userId) {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM organization_memberships mine
+                  WHERE mine.organization_id = m.organization_id AND mine.user_id = :callerId)`,
+        { callerId: principal.userId },
+      );
+    }
+    const page = await paginate(
+      query,
+      { createdAt: "m.created_at", id: "m.organization_id" },
+      request,
+    );
+    return toConnection(
+      OrganizationMembershipConnection,
+      page,
+      (row) => ({ createdAt: row.createdAt, id: row.organizationId }),
+      OrganizationMembership.from,
+    );
+  }
+
+  /**
+   * Locks the organization row, so concurrent changes to its owners run one after another and
+   * the last-owner rule cannot be raced, then returns the member's current membership.
+   */
+  private async lockMembership(
+    manager: EntityManager,
+    organizationId: string,
+    userGlobalId: string,
+  ): Promise<OrganizationMembershipEntity> {
+    await manager
+      .getRepository(OrganizationEntity)
+      .createQueryBuilder("o")
+      .setLock("pessimistic_write")
+      .where("o.id = :organizationId", { organizationId })
+      .getOne();
+    // Every member of the organization is visible to its owners, so no further visibility check.
+    const userId = uuidOf(userGlobalId, "User");
+    const membership = userId
+      ? await manager.findOneBy(OrganizationMembershipEntity, { organizationId, userId })
+      : null;
+    if (!membership) throw notFound(["input", "userId"], "member of this organization");
+    return membership;
+  }
+}
+
+async function requireAnotherOwner(
+  manager: EntityManager,
+  membership: OrganizationMembershipEntity,
+  field: string[],
+): Promise<void> {
+  if (!membership.roles.includes(OrganizationRole.ORG_OWNER)) return;
+  const otherOwners = await manager
+    .getRepository(OrganizationMembershipEntity)
+    .createQueryBuilder("m")
+    .where("m.organization_id = :organizationId", { organizationId: membership.organizationId })
+    .andWhere("m.user_id <> :userId", { userId: membership.userId })
+    .andWhere(":owner = ANY(m.roles)", { owner: OrganizationRole.ORG_OWNER })
+    .getCount();
+  if (otherOwners === 0) {
+    throw UserInputError.of(
+      UserErrorCode.LAST_OWNER,
+      field,
+      "An organization must keep at least one ORG_OWNER: make another member an owner first.",
+    );
+  }
+}

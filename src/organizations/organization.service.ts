@@ -1,0 +1,122 @@
+import { canSeeOrganization, organizationRolesOf, requireUser } from "../auth/authorize";
+import { OrganizationRole, normalizeRoles, seesEveryProject } from "../auth/roles";
+import { inTransaction } from "../db/transaction";
+import {
+  paginate,
+  toConnection,
+  type ConnectionArgs,
+  type ConnectionShape,
+  pageRequest,
+} from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { forbiddenError } from "../graphql/errors";
+import { uuidOf } from "../graphql/global-id";
+import { OrganizationMembershipEntity } from "./organization-membership.entity";
+import { OrganizationConnection } from "./organization-membership.type";
+import { OrganizationEntity } from "./organization.entity";
+import type {
+  CreateOrganizationInput,
+  UpdateOrganizationSettingsInput,
+} from "./organization.inputs";
+import type {
+  CreateOrganizationPayload,
+  UpdateOrganizationSettingsPayload,
+} from "./organization.payloads";
+import { Organization } from "./organization.type";
+
+export class OrganizationService {
+  /** The caller becomes the organization's first ORG_OWNER. */
+  async create(
+    ctx: RequestContext,
+    input: CreateOrganizationInput,
+  ): Promise<CreateOrganizationPayload> {
+    const { userId } = requireUser(ctx);
+    const organization = await inTransaction(ctx, async (manager) => {
+      const created = manager.create(OrganizationEntity, { name: input.name.trim() });
+      await manager.insert(OrganizationEntity, created);
+      await manager.insert(OrganizationMembershipEntity, {
+        organizationId: created.id,
+        userId,
+        roles: [OrganizationRole.ORG_OWNER],
+      });
+      return created;
+    });
+    return { organization: Organization.from(organization), userErrors: [] };
+  }
+
+  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. */
+  async updateSettings(
+    ctx: RequestContext,
+    input: UpdateOrganizationSettingsInput,
+  ): Promise<UpdateOrganizationSettingsPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    const repository = ctx.db.getRepository(OrganizationEntity);
+    if (input.apiAccessListRequired !== undefined && input.apiAccessListRequired !== null) {
+      await repository.update(
+        { id: organizationId },
+        { apiAccessListRequired: input.apiAccessListRequired },
+      );
+      await ctx.services.keyChanges.organizationChanged(organizationId);
+    }
+    const organization = await repository.findOneByOrFail({ id: organizationId });
+    return { organization: Organization.from(organization), userErrors: [] };
+  }
+
+  /** An organization the caller may see, or null exactly as for an unknown id. */
+  async findVisible(ctx: RequestContext, organizationId: string): Promise<Organization | null> {
+    if (!(await canSeeOrganization(ctx, organizationId))) return null;
+    const entity = await ctx.loaders.organization.load(organizationId);
+    return entity ? Organization.from(entity) : null;
+  }
+
+  /** Loads an organization whose visibility follows from the parent the caller already sees. */
+  async load(ctx: RequestContext, organizationId: string): Promise<Organization> {
+    const entity = await ctx.loaders.organization.load(organizationId);
+    if (!entity) throw new Error(`Organization ${organizationId} vanished while being read`);
+    return Organization.from(entity);
+  }
+
+  /** The caller's own organizations: a user's memberships, or an API key's one organization. */
+  async listForViewer(
+    ctx: RequestContext,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<Organization>> {
+    const request = pageRequest(args);
+    const principal = ctx.principal;
+    const query = ctx.db.getRepository(OrganizationEntity).createQueryBuilder("o");
+    if (principal.kind === "user") {
+      query.where(
+        `EXISTS (SELECT 1 FROM organization_memberships m WHERE m.organization_id = o.id AND m.user_id = :userId)`,
+        { userId: principal.userId },
+      );
+    } else if (principal.kind === "apiKey") {
+      query.where("o.id = :organizationId", { organizationId: principal.organizationId });
+    } else {
+      query.where("false");
+    }
+    const page = await paginate(query, { createdAt: "o.created_at", id: "o.id" }, request);
+    return toConnection(OrganizationConnection, page, positionOf, Organization.from);
+  }
+
+  /** Roles granted to the caller in the organization itself (empty for a caller who sees it only through a project). */
+  async viewerRoles(ctx: RequestContext, organization: Organization): Promise<OrganizationRole[]> {
+    const access = await ctx.loaders.access.organization.load(organization.uuid);
+    return normalizeRoles([...access.roles]);
+  }
+
+  /** Member lists are for the organization's own members and keys. */
+  async requireMemberListAccess(ctx: RequestContext, organizationId: string): Promise<void> {
+    const roles = await organizationRolesOf(ctx, organizationId);
+    if (roles.size === 0) {
+      throw forbiddenError("Only members of the organization can list its members.");
+    }
+  }
+
+  async seesEveryProject(ctx: RequestContext, organizationId: string): Promise<boolean> {
+    return seesEveryProject(await organizationRolesOf(ctx, organizationId));
+  }
+}
+
+function positionOf(organization: OrganizationEntity) {
+  return { createdAt: organization.createdAt, id: organization.id };
+}

@@ -1,0 +1,148 @@
+import type { EntityManager } from "typeorm";
+import { canSeeUser, projectRolesOf, requireGrantable } from "../auth/authorize";
+import { normalizeRoles } from "../auth/roles";
+import { inTransaction, isUniqueViolation } from "../db/transaction";
+import {
+  paginate,
+  pageRequest,
+  toConnection,
+  type ConnectionArgs,
+  type ConnectionShape,
+} from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { uuidOf } from "../graphql/global-id";
+import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
+import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
+import { ProjectMembershipEntity } from "./project-membership.entity";
+import type {
+  AddProjectMemberInput,
+  RemoveProjectMemberInput,
+  UpdateProjectMemberRolesInput,
+} from "./project.inputs";
+import type { ProjectMembershipPayload, RemoveProjectMemberPayload } from "./project.payloads";
+import { ProjectMembership, ProjectMembershipConnection } from "./project-membership.type";
+
+/**
+ * Project membership. The mutations are guarded by
+ * `@hasProjectRole(anyOf: [GROUP_OWNER, GROUP_USER_ADMIN])`; here: the member must belong to the
+ * project's organization, and nobody grants, or takes away, a role they could not grant.
+ */
+export class ProjectMembershipService {
+  async add(ctx: RequestContext, input: AddProjectMemberInput): Promise<ProjectMembershipPayload> {
+    const { projectId, organizationId, callerRoles } = await this.scope(ctx, input.projectId);
+    const roles = normalizeRoles(input.roles);
+    requireGrantable(callerRoles, roles);
+    const userId = await this.visibleUserId(ctx, input.userId);
+    const inOrganization = await ctx.db
+      .getRepository(OrganizationMembershipEntity)
+      .existsBy({ organizationId, userId });
+    if (!inOrganization) {
+      throw UserInputError.of(
+        UserErrorCode.WRONG_ORGANIZATION,
+        ["input", "userId"],
+        "This user is not a member of the project's organization; add them to the organization first.",
+      );
+    }
+    const membership = ctx.db
+      .getRepository(ProjectMembershipEntity)
+      .create({ projectId, userId, roles });
+    try {
+      await ctx.db.getRepository(ProjectMembershipEntity).insert(membership);
+    } catch (error) {
+      if (isUniqueViolation(error, "project_memberships_pkey")) {
+        throw UserInputError.of(
+          UserErrorCode.ALREADY_EXISTS,
+          ["input", "userId"],
+          "This user is already a member of the project.",
+        );
+      }
+      throw error;
+    }
+    return { membership: ProjectMembership.from(membership), userErrors: [] };
+  }
+
+  async updateRoles(
+    ctx: RequestContext,
+    input: UpdateProjectMemberRolesInput,
+  ): Promise<ProjectMembershipPayload> {
+    const { projectId, callerRoles } = await this.scope(ctx, input.projectId);
+    const roles = normalizeRoles(input.roles);
+    requireGrantable(callerRoles, roles);
+    const membership = await inTransaction(ctx, async (manager) => {
+      const current = await lockMembership(manager, projectId, input.userId);
+      requireGrantable(callerRoles, current.roles);
+      current.roles = roles;
+      await manager.update(
+        ProjectMembershipEntity,
+        { projectId, userId: current.userId },
+        { roles },
+      );
+      return current;
+    });
+    return { membership: ProjectMembership.from(membership), userErrors: [] };
+  }
+
+  async remove(
+    ctx: RequestContext,
+    input: RemoveProjectMemberInput,
+  ): Promise<RemoveProjectMemberPayload> {
+    const { projectId, callerRoles } = await this.scope(ctx, input.projectId);
+    await inTransaction(ctx, async (manager) => {
+      const current = await lockMembership(manager, projectId, input.userId);
+      requireGrantable(callerRoles, current.roles);
+      await manager.delete(ProjectMembershipEntity, { projectId, userId: current.userId });
+    });
+    return { removedUserId: input.userId, userErrors: [] };
+  }
+
+  /** Everyone who sees a project sees its members. */
+  async listForProject(
+    ctx: RequestContext,
+    projectId: string,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<ProjectMembership>> {
+    const request = pageRequest(args);
+    const query = ctx.db
+      .getRepository(ProjectMembershipEntity)
+      .createQueryBuilder("m")
+      .where("m.project_id = :projectId", { projectId });
+    const page = await paginate(query, { createdAt: "m.created_at", id: "m.user_id" }, request);
+    return toConnection(
+      ProjectMembershipConnection,
+      page,
+      (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      ProjectMembership.from,
+    );
+  }
+
+  /** The project of a mutation the directive has already admitted, with the caller's roles in it. */
+  private async scope(ctx: RequestContext, projectGlobalId: string) {
+    const projectId = uuidOf(projectGlobalId, "Project")!;
+    const access = (await projectRolesOf(ctx, projectId))!;
+    return { projectId, organizationId: access.organizationId, callerRoles: access.roles };
+  }
+
+  private async visibleUserId(ctx: RequestContext, userGlobalId: string): Promise<string> {
+    const userId = uuidOf(userGlobalId, "User");
+    if (!userId || !(await canSeeUser(ctx, userId))) throw notFound(["input", "userId"], "user");
+    return userId;
+  }
+}
+
+async function lockMembership(
+  manager: EntityManager,
+  projectId: string,
+  userGlobalId: string,
+): Promise<ProjectMembershipEntity> {
+  const userId = uuidOf(userGlobalId, "User");
+  const membership = userId
+    ? await manager
+        .getRepository(ProjectMembershipEntity)
+        .createQueryBuilder("m")
+        .setLock("pessimistic_write")
+        .where("m.project_id = :projectId AND m.user_id = :userId", { projectId, userId })
+        .getOne()
+    : null;
+  if (!membership) throw notFound(["input", "userId"], "member of this project");
+  return membership;
+}

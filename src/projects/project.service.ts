@@ -1,0 +1,117 @@
+import { canSeeProject, projectRolesOf } from "../auth/authorize";
+import { ProjectRole, normalizeRoles } from "../auth/roles";
+import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
+import { inTransaction, isUniqueViolation } from "../db/transaction";
+import {
+  paginate,
+  pageRequest,
+  toConnection,
+  type ConnectionArgs,
+  type ConnectionShape,
+} from "../graphql/connection";
+import type { RequestContext } from "../graphql/context";
+import { uuidOf } from "../graphql/global-id";
+import { UserErrorCode, UserInputError } from "../graphql/user-error";
+import { ProjectMembershipEntity } from "./project-membership.entity";
+import { ProjectEntity } from "./project.entity";
+import type { CreateProjectInput } from "./project.inputs";
+import type { CreateProjectPayload } from "./project.payloads";
+import { Project, ProjectConnection } from "./project.type";
+
+export class ProjectService {
+  /**
+   * Guarded by `@hasOrgRole(anyOf: [ORG_OWNER, ORG_GROUP_CREATOR])`. The creator becomes the
+   * project's GROUP_OWNER: a user as a member, an API key through an assignment.
+   */
+  async create(ctx: RequestContext, input: CreateProjectInput): Promise<CreateProjectPayload> {
+    const organizationId = uuidOf(input.organizationId, "Organization")!;
+    const principal = ctx.principal;
+    const project = await inTransaction(ctx, async (manager) => {
+      const created = manager.create(ProjectEntity, { organizationId, name: input.name.trim() });
+      try {
+        await manager.insert(ProjectEntity, created);
+      } catch (error) {
+        if (isUniqueViolation(error, "projects_organization_id_name_key")) {
+          throw UserInputError.of(
+            UserErrorCode.ALREADY_EXISTS,
+            ["input", "name"],
+            "The organization already has a project with this name.",
+          );
+        }
+        throw error;
+      }
+      const roles = [ProjectRole.GROUP_OWNER];
+      if (principal.kind === "user") {
+        await manager.insert(ProjectMembershipEntity, {
+          projectId: created.id,
+          userId: principal.userId,
+          roles,
+        });
+      } else if (principal.kind === "apiKey") {
+        await manager.insert(ApiKeyProjectAssignmentEntity, {
+          projectId: created.id,
+          apiKeyId: principal.apiKeyId,
+          roles,
+        });
+      }
+      return created;
+    });
+    return { project: Project.from(project), userErrors: [] };
+  }
+
+  /** A project the caller may see, or null exactly as for an unknown id. */
+  async findVisible(ctx: RequestContext, projectId: string): Promise<Project | null> {
+    if (!(await canSeeProject(ctx, projectId))) return null;
+    const entity = await ctx.loaders.project.load(projectId);
+    return entity ? Project.from(entity) : null;
+  }
+
+  /** Loads a project whose visibility follows from the parent the caller already sees. */
+  async load(ctx: RequestContext, projectId: string): Promise<Project> {
+    const entity = await ctx.loaders.project.load(projectId);
+    if (!entity) throw new Error(`Project ${projectId} vanished while being read`);
+    return Project.from(entity);
+  }
+
+  /** Every project for an ORG_OWNER or ORG_READ_ONLY; otherwise those the caller holds a role in. */
+  async listForOrganization(
+    ctx: RequestContext,
+    organizationId: string,
+    args: ConnectionArgs,
+  ): Promise<ConnectionShape<Project>> {
+    const request = pageRequest(args);
+    const query = ctx.db
+      .getRepository(ProjectEntity)
+      .createQueryBuilder("p")
+      .where("p.organization_id = :organizationId", { organizationId });
+    if (!(await ctx.services.organizations.seesEveryProject(ctx, organizationId))) {
+      const principal = ctx.principal;
+      if (principal.kind === "user") {
+        query.andWhere(
+          `EXISTS (SELECT 1 FROM project_memberships pm WHERE pm.project_id = p.id AND pm.user_id = :userId)`,
+          { userId: principal.userId },
+        );
+      } else if (principal.kind === "apiKey") {
+        query.andWhere(
+          `EXISTS (SELECT 1 FROM api_key_project_assignments a WHERE a.project_id = p.id AND a.api_key_id = :apiKeyId)`,
+          { apiKeyId: principal.apiKeyId },
+        );
+      } else {
+        query.andWhere("false");
+      }
+    }
+    const page = await paginate(query, { createdAt: "p.created_at", id: "p.id" }, request);
+    return toConnection(
+      ProjectConnection,
+      page,
+      (row) => ({ createdAt: row.createdAt, id: row.id }),
+      Project.from,
+    );
+  }
+
+  /** The caller's effective roles: an ORG_OWNER holds every project role. */
+  async viewerRoles(ctx: RequestContext, project: Project): Promise<ProjectRole[]> {
+    const access = await projectRolesOf(ctx, project.uuid);
+    return normalizeRoles([...(access?.roles ?? [])]);
+  }
+}

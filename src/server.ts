@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawServerDefault,
+} from "fastify";
+import type { Logger } from "pino";
+import type { DataSource } from "typeorm";
+import { createAccessLoaders } from "./auth/access.loaders";
+import { authenticate, AuthenticationFailure } from "./auth/authenticate";
+import { ANONYMOUS, type Principal } from "./auth/principal";
+import { normalizeAddress } from "./api-keys/cidr";
+import type { RequestContext } from "./graphql/context";
+import { createEntityLoaders } from "./graphql/entity.loaders";
+import { isPublicError, maskError } from "./graphql/error-mask";
+import { createSchema } from "./graphql/schema";
+import type { RuntimeConfig, Services } from "./services";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal;
+    clientAddress: string;
+  }
+}
+
+export interface AppDependencies {
+  config: RuntimeConfig;
+  db: DataSource;
+  services: Services;
+  log: Logger;
+}
+
+export interface App {
+  fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+  apollo: ApolloServer<RequestContext>;
+  /** Stops taking requests, lets those in flight finish, then closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function createApp({ config, db, services, log }: AppDependencies): Promise<App> {
+  const fastify = Fastify({
+    loggerInstance: log,
+    // One access line per request is written by the onResponse hook below.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: "requestId",
+    }),
+    bodyLimit: 100_000,
+    // TRUST_PROXY lists the proxies whose X-Forwarded-For is believed (proxy-addr semantics:
+    // the client is the first hop from the right that is not a trusted proxy).
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    genReqId: (request) => {
+      const incoming = request.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  // Reference-type decorators must start as null; onRequest sets the real value.
+  fastify.decorateRequest("principal", null as unknown as typeof ANONYMOUS);
+  fastify.decorateRequest("clientAddress", "");
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await createSchema(),
+    formatError: maskError,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    plugins: [
+      fastifyApolloDrainPlugin(fastify),
+      ApolloServerPluginLandingPageDisabled(),
+      logUnexpectedErrors(),
+    ],
+  });
+  await apollo.start();
+
+  fastify.addHook("onRequest", async (request) => {
+    request.clientAddress = normalizeAddress(request.ip) ?? request.ip;
+    request.principal = ANONYMOUS;
+  });
+  fastify.addHook("onSend", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  fastify.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.routeOptions.url ?? request.url.split("?")[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        principal: principalSummary(request.principal),
+        clientAddress: request.clientAddress,
+      },
+      "request",
+    );
+  });
+
+  const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      request.principal = await authenticate(
+        services.sessions,
+        services.apiKeyAuthenticator,
+        request.headers.authorization,
+        request.clientAddress,
+      );
+    } catch (error) {
+      if (!(error instanceof AuthenticationFailure)) throw error;
+      if (error.status === 401) {
+        const scheme = request.headers.authorization?.toLowerCase().startsWith("basic")
+          ? "Basic"
+          : "Bearer";
+        void reply.header("www-authenticate", `${scheme} realm="keyfob"`);
+      }
+      return reply
+        .code(error.status)
+        .type("application/graphql-response+json; charset=utf-8")
+        .send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    }
+  };
+
+  fastify.route({
+    url: "/graphql",
+    method: ["GET", "POST", "OPTIONS"],
+    preHandler: authenticateRequest,
+    handler: fastifyApolloHandler(apollo, {
+      context: async (request) => buildContext(config, db, services, request),
+    }),
+  });
+
+  fastify.get("/healthz", async () => ({ status: "ok" }));
+  fastify.get("/readyz", async (_request, reply) => {
+    try {
+      await withTimeout(db.query("SELECT 1"), 2_000);
+      return { status: "ready" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
+    }
+  });
+
+  return {
+    fastify,
+    apollo,
+    stop: () => apollo.stop(),
+  };
+}
+
+function buildContext(
+  config: RuntimeConfig,
+  db: DataSource,
+  services: Services,
+  request: FastifyRequest,
+): RequestContext {
+  const principal = request.principal;
+  return {
+    config,
+    db,
+    services,
+    principal,
+    loaders: {
+      access: createAccessLoaders(db.manager, principal),
+      ...createEntityLoaders(db.manager),
+    },
+    clientAddress: request.clientAddress,
+    requestId: request.id,
+    log: request.log as Logger,
+  };
+}
+
+function principalSummary(principal: Principal | null) {
+  if (!principal || principal.kind === "anonymous") return { kind: "anonymous" };
+  if (principal.kind === "user") return { kind: "user", id: principal.userId };
+  return { kind: "apiKey", id: principal.apiKeyId };
+}
+
+/** Logs, with the request id, every error that the mask is about to hide from the client. */
+function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) {
+            if (isPublicError(error)) continue;
+            (contextValue?.log ?? console).error(
+              { err: error.originalError ?? error, path: error.path },
+              "unexpected error while serving a GraphQL request",
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out")), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

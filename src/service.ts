@@ -1,0 +1,90 @@
+import type { Logger } from "pino";
+import type { DataSource } from "typeorm";
+import type { Config } from "./config";
+import { createDataSource } from "./db/data-source";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded";
+import { createLogger } from "./logger";
+import { createApp, type App } from "./server";
+import { createServices, type RuntimeConfig, type Services } from "./services";
+
+/** Used only in development with DATABASE_URL and no KEYFOB_SECRET; production refuses to start so. */
+const DEVELOPMENT_SECRET = "keyfob-development-secret-do-not-use-in-production";
+
+export interface RunningService {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  readonly url: string;
+  readonly app: App;
+  readonly db: DataSource;
+  readonly services: Services;
+  /** Drains in-flight requests, flushes usage counters, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts the whole service: database (embedded when no DATABASE_URL), migrations, HTTP. */
+export async function startService(
+  config: Config,
+  log: Logger = createLogger(config),
+): Promise<RunningService> {
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedDatabase(config.dataDir);
+    log.warn(
+      { dataDir: config.dataDir },
+      "Using the embedded database (PGlite) in %s: fine for trying keyfob out, not for production. " +
+        "Set DATABASE_URL=postgres://user:password@host:5432/db to use a real PostgreSQL.",
+      config.dataDir,
+    );
+  }
+  try {
+    const secret = config.secret ?? embedded?.secret ?? DEVELOPMENT_SECRET;
+    if (secret === DEVELOPMENT_SECRET) {
+      log.warn(
+        "KEYFOB_SECRET is not set: using a development secret. Set it for any real deployment.",
+      );
+    }
+    const runtime: RuntimeConfig = Object.freeze({
+      ...config,
+      secret,
+      databaseUrl: config.databaseUrl ?? embedded!.url,
+    });
+    const db = await createDataSource({
+      url: runtime.databaseUrl,
+      poolSize: embedded ? 4 : 10,
+    }).initialize();
+    const applied = await db.runMigrations({ transaction: "each" });
+    if (applied.length > 0)
+      log.info({ migrations: applied.map((m) => m.name) }, "applied migrations");
+
+    const services = createServices(runtime, db, log);
+    services.usage.start();
+    const app = await createApp({ config: runtime, db, services, log });
+    const address = await app.fastify.listen({ port: config.port, host: config.host });
+    log.info(
+      {
+        address,
+        database: embedded ? `embedded (${config.dataDir})` : new URL(runtime.databaseUrl).host,
+      },
+      "keyfob is listening on %s (GraphQL at %s/graphql)",
+      address,
+      address,
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: address,
+      app,
+      db,
+      services,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.stop();
+          await services.usage.stop();
+          await db.destroy();
+          await embedded?.stop();
+        })()),
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

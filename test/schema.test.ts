@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { CriticalityLevel, diff } from "@graphql-inspector/core";
+import { buildSchema } from "graphql";
+import { createSchema, printSchema } from "../src/graphql/schema";
+
+const root = path.join(__dirname, "..", "..");
+const committed = readFileSync(path.join(root, "schema.graphql"), "utf8");
+const contract = readFileSync(
+  path.join(root, "..", "shared", "contract", "schema.graphql"),
+  "utf8",
+);
+
+describe("schema.graphql", () => {
+  it("is exactly the SDL the code emits (run `npm run schema:emit` after changing types)", async () => {
+    assert.equal(printSchema(await createSchema()), committed);
+  });
+
+  it("has no breaking change against the public contract", async () => {
+    const changes = await diff(buildSchema(contract), buildSchema(committed));
+    const breaking = changes.filter(
+      (change) => change.criticality.level === CriticalityLevel.Breaking,
+    );
+    assert.deepEqual(
+      breaking.map((change) => change.message),
+      [],
+    );
+  });
+
+  it("keeps every role directive of the contract on the same field", async () => {
+    const changes = await diff(buildSchema(contract), buildSchema(committed));
+    const removed = changes.filter((change) => /DIRECTIVE.*REMOVED/.test(change.type));
+    assert.deepEqual(
+      removed.map((change) => change.message),
+      [],
+    );
+    for (const directive of ["@hasOrgRole", "@hasProjectRole", "@userOnly"]) {
+      const count = (text: string) => text.split(directive).length - 1;
+      assert.equal(count(committed), count(contract), `${directive} usages`);
+    }
+  });
+});
