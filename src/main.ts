@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const service = await startService(config, log);
 
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info({ signal }, "shutting down: draining in-flight requests");
     service.stop().then(
       () => process.exit(0),
@@ -27,8 +30,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  // `on`, not `once`: signal-exit (used by the data-directory lock) re-raises a signal when no
+  // other listener is left, which would kill the process in the middle of draining.
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
 main().catch((error: unknown) => {

@@ -74,6 +74,8 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // main.ts owns shutdown: drain, flush usage, close the database, then exit 0.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginLandingPageDisabled(),

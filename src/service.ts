@@ -78,9 +78,12 @@ export async function startService(
       stop: () =>
         (stopping ??= (async () => {
           await app.stop();
+          log.debug("HTTP server closed");
           await services.usage.stop();
           await db.destroy();
+          log.debug("database connections closed");
           await embedded?.stop();
+          log.debug("embedded database stopped");
         })()),
     };
   } catch (error) {

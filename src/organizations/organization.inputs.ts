@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsEmail, Length, MaxLength } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsEmail, Length, Matches, MaxLength } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { OrganizationRole } from "../auth/roles.graphql";
 
@@ -8,6 +8,8 @@ const ROLES_REQUIRED = { message: "must hold at least one role" };
 export class CreateOrganizationInput {
   @Field()
   @Length(1, 100, { message: "must be 1 to 100 characters" })
+  // The name is stored trimmed, so a blank one would become an empty name.
+  @Matches(/\S/, { message: "must not be blank" })
   name!: string;
 }
 

@@ -1,0 +1,106 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import {
+  PRIVATE_KEY,
+  PRIVATE_KEY_TAIL_LENGTH,
+  PUBLIC_KEY,
+  generateKeyMaterial,
+  generatePublicKey,
+  privateKeyMatches,
+  redactPrivateKey,
+} from "./key-material";
+
+const SECRET = "unit-test-secret-0123456789abcdef0123456789";
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("generatePublicKey", () => {
+  it("is 8 lowercase letters", () => {
+    for (let i = 0; i < 200; i++) assert.match(generatePublicKey(), /^[a-z]{8}$/);
+  });
+
+  it("varies from call to call", () => {
+    const keys = new Set(Array.from({ length: 200 }, generatePublicKey));
+    assert.equal(keys.size, 200);
+  });
+});
+
+describe("generateKeyMaterial", () => {
+  it("makes an 8-letter public key and a UUID v4 private key", () => {
+    const material = generateKeyMaterial(SECRET);
+    assert.match(material.publicKey, /^[a-z]{8}$/);
+    assert.match(material.privateKey, UUID_V4);
+    assert.match(material.publicKey, PUBLIC_KEY);
+    assert.match(material.privateKey, PRIVATE_KEY);
+  });
+
+  it("keeps the private key's last 12 characters as the tail", () => {
+    const material = generateKeyMaterial(SECRET);
+    assert.equal(PRIVATE_KEY_TAIL_LENGTH, 12);
+    assert.equal(material.privateKeyTail, material.privateKey.slice(-12));
+    assert.equal(material.privateKeyTail, material.privateKey.split("-")[4]);
+  });
+
+  it("stores an HMAC-SHA-256 of the private key keyed with the server secret, never the key", () => {
+    const material = generateKeyMaterial(SECRET);
+    const expected = createHmac("sha256", SECRET).update(material.privateKey).digest();
+    assert.equal(material.privateKeyDigest.length, 32);
+    assert.deepEqual(material.privateKeyDigest, expected);
+    assert.ok(!material.privateKeyDigest.toString("utf8").includes(material.privateKey));
+    assert.ok(!material.privateKeyDigest.toString("hex").includes(material.privateKeyTail));
+  });
+
+  it("never repeats a key pair", () => {
+    const a = generateKeyMaterial(SECRET);
+    const b = generateKeyMaterial(SECRET);
+    assert.notEqual(a.privateKey, b.privateKey);
+    assert.notDeepEqual(a.privateKeyDigest, b.privateKeyDigest);
+  });
+});
+
+describe("privateKeyMatches", () => {
+  it("accepts the private key the digest was made from, every time (stable digest)", () => {
+    const material = generateKeyMaterial(SECRET);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(privateKeyMatches(SECRET, material.privateKey, material.privateKeyDigest), true);
+    }
+  });
+
+  it("refuses another private key, a near miss and an empty one", () => {
+    const material = generateKeyMaterial(SECRET);
+    const other = generateKeyMaterial(SECRET).privateKey;
+    const nearMiss =
+      material.privateKey.slice(0, -1) + (material.privateKey.endsWith("0") ? "1" : "0");
+    for (const presented of [other, nearMiss, material.privateKey.toUpperCase(), ""]) {
+      assert.equal(
+        privateKeyMatches(SECRET, presented, material.privateKeyDigest),
+        false,
+        presented,
+      );
+    }
+  });
+
+  it("refuses the right key under another server secret", () => {
+    const material = generateKeyMaterial(SECRET);
+    assert.equal(
+      privateKeyMatches(`${SECRET}-rotated`, material.privateKey, material.privateKeyDigest),
+      false,
+    );
+  });
+
+  it("answers false, without throwing, for a stored digest of the wrong length", () => {
+    const material = generateKeyMaterial(SECRET);
+    for (const digest of [Buffer.alloc(0), material.privateKeyDigest.subarray(0, 16)]) {
+      assert.equal(privateKeyMatches(SECRET, material.privateKey, digest), false);
+    }
+  });
+});
+
+describe("redactPrivateKey", () => {
+  it("masks all but the last 12 characters in the UUID's shape", () => {
+    const material = generateKeyMaterial(SECRET);
+    const redacted = redactPrivateKey(material.privateKeyTail);
+    assert.equal(redacted, `********-****-****-${material.privateKey.slice(-12)}`);
+    assert.ok(!redacted.includes(material.privateKey.slice(0, 8)));
+  });
+});
