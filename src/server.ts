@@ -19,6 +19,7 @@ import { normalizeAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
 import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
+import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { RuntimeConfig, Services } from "./services";
 
@@ -53,7 +54,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       disableRequestLogging: true,
       requestIdLogLabel: "requestId",
     }),
-    bodyLimit: 100_000,
+    bodyLimit: LIMITS.maxBodyBytes,
     // TRUST_PROXY lists the proxies whose X-Forwarded-For is believed (proxy-addr semantics:
     // the client is the first hop from the right that is not a trusted proxy).
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
@@ -74,12 +75,16 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    validationOptions: { maxErrors: LIMITS.maxValidationErrors },
+    validationRules: validationRules(),
     // main.ts owns shutdown: drain, flush usage, close the database, then exit 0.
     stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginLandingPageDisabled(),
       logUnexpectedErrors(),
+      requestLimitsPlugin(config.nodeEnv === "production"),
     ],
   });
   await apollo.start();
