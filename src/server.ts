@@ -113,13 +113,15 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       request.principal = await authenticate(
-        services.sessions,
-        services.apiKeyAuthenticator,
+        services,
         request.headers.authorization,
         request.clientAddress,
       );
     } catch (error) {
       if (!(error instanceof AuthenticationFailure)) throw error;
+      if (error.retryAfterSeconds !== undefined) {
+        void reply.header("retry-after", String(error.retryAfterSeconds));
+      }
       if (error.status === 401) {
         const scheme = request.headers.authorization?.toLowerCase().startsWith("basic")
           ? "Basic"

@@ -80,6 +80,7 @@ export async function startService(
           await app.stop();
           log.debug("HTTP server closed");
           await services.usage.stop();
+          await services.throttle.close();
           await db.destroy();
           log.debug("database connections closed");
           await embedded?.stop();

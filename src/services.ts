@@ -7,6 +7,7 @@ import { KeyChanges } from "./api-keys/key-changes";
 import { ProjectApiKeyService } from "./api-keys/project-api-key.service";
 import { UsageRecorder } from "./api-keys/usage-recorder";
 import { SessionService } from "./auth/session.service";
+import { AuthThrottle } from "./auth/throttle";
 import type { Config } from "./config";
 import { OrganizationMembershipService } from "./organizations/organization-membership.service";
 import { OrganizationService } from "./organizations/organization.service";
@@ -21,8 +22,10 @@ export type RuntimeConfig = Config & { readonly secret: string; readonly databas
 export function createServices(config: RuntimeConfig, db: DataSource, log: Logger) {
   const usage = new UsageRecorder(db, log);
   const apiKeys = new ApiKeyService(config.secret, config.maxApiKeysPerOrganization);
+  const throttle = new AuthThrottle(config.redisUrl);
   return {
-    sessions: new SessionService(db, config.secret, config.allowSignup),
+    throttle,
+    sessions: new SessionService(db, config.secret, config.allowSignup, throttle),
     users: new UserService(),
     organizations: new OrganizationService(),
     organizationMemberships: new OrganizationMembershipService(),

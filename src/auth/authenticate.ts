@@ -1,15 +1,16 @@
 import type { ApiKeyAuthenticator } from "../api-keys/api-key-authenticator";
 import { ANONYMOUS, type Principal } from "./principal";
 import type { SessionService } from "./session.service";
+import { TooManyFailures, type AuthThrottle } from "./throttle";
 
 /** Why a request with credentials was turned away, as the HTTP layer answers it. */
 export class AuthenticationFailure extends Error {
   constructor(
-    readonly status: 401 | 403,
-    readonly code: "UNAUTHENTICATED" | "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+    readonly status: 401 | 403 | 429,
+    readonly code: "UNAUTHENTICATED" | "IP_ADDRESS_NOT_ON_ACCESS_LIST" | "TOO_MANY_REQUESTS",
     message: string,
-    /** The credential that failed, for per-credential throttling; never a secret. */
-    readonly subject: string | null,
+    /** Seconds to wait, for 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "AuthenticationFailure";
@@ -21,13 +22,19 @@ const INVALID_KEY = "The API key's public or private key is not correct.";
 const UNSUPPORTED =
   "Unsupported Authorization header: use `Bearer <token>` for users or HTTP Basic (public key and private key) for API keys.";
 
+export interface Authenticators {
+  sessions: SessionService;
+  apiKeyAuthenticator: ApiKeyAuthenticator;
+  throttle: AuthThrottle;
+}
+
 /**
  * Establishes who is calling from the `Authorization` header: no header is an anonymous caller;
  * a header that does not authenticate is an `AuthenticationFailure`, never a silent downgrade.
+ * Failed attempts are throttled per client address and per public key.
  */
 export async function authenticate(
-  sessions: SessionService,
-  apiKeys: ApiKeyAuthenticator,
+  { sessions, apiKeyAuthenticator, throttle }: Authenticators,
   header: string | undefined,
   clientAddress: string,
 ): Promise<Principal> {
@@ -36,31 +43,45 @@ export async function authenticate(
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const credentials = space < 0 ? "" : header.slice(space + 1).trim();
 
-  if (scheme === "bearer") {
-    const principal = await sessions.authenticate(credentials);
-    if (!principal) throw new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_TOKEN, null);
-    return principal;
-  }
-  if (scheme === "basic") {
-    const decoded = Buffer.from(credentials, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    const publicKey = colon < 0 ? decoded : decoded.slice(0, colon);
-    const privateKey = colon < 0 ? "" : decoded.slice(colon + 1);
-    const subject = /^[a-z]{8}$/.test(publicKey) ? publicKey : null;
-    const verdict = await apiKeys.verify(publicKey, privateKey, clientAddress);
-    switch (verdict.outcome) {
-      case "admitted":
-        return verdict.principal;
-      case "refused":
-        throw new AuthenticationFailure(
-          403,
-          "IP_ADDRESS_NOT_ON_ACCESS_LIST",
-          verdict.message,
-          subject,
-        );
-      default:
-        throw new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_KEY, subject);
+  let subject: string | null = null;
+  const attempt = async (): Promise<Principal | AuthenticationFailure> => {
+    if (scheme === "bearer") {
+      const principal = await sessions.authenticate(credentials);
+      return principal ?? new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_TOKEN);
     }
+    if (scheme === "basic") {
+      const decoded = Buffer.from(credentials, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      const publicKey = colon < 0 ? decoded : decoded.slice(0, colon);
+      const privateKey = colon < 0 ? "" : decoded.slice(colon + 1);
+      subject = /^[a-z]{8}$/.test(publicKey) ? `key:${publicKey}` : null;
+      await throttle.assertAllowed(clientAddress, subject);
+      const verdict = await apiKeyAuthenticator.verify(publicKey, privateKey, clientAddress);
+      if (verdict.outcome === "admitted") return verdict.principal;
+      if (verdict.outcome === "refused") {
+        // Right credentials from the wrong place: not a guess, so not counted.
+        throw new AuthenticationFailure(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", verdict.message);
+      }
+      return new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_KEY);
+    }
+    return new AuthenticationFailure(401, "UNAUTHENTICATED", UNSUPPORTED);
+  };
+
+  try {
+    await throttle.assertAllowed(clientAddress, null);
+    const outcome = await attempt();
+    if (!(outcome instanceof AuthenticationFailure)) return outcome;
+    await throttle.recordFailure(clientAddress, subject);
+    throw outcome;
+  } catch (error) {
+    if (error instanceof TooManyFailures) {
+      throw new AuthenticationFailure(
+        429,
+        "TOO_MANY_REQUESTS",
+        error.message,
+        error.retryAfterSeconds,
+      );
+    }
+    throw error;
   }
-  throw new AuthenticationFailure(401, "UNAUTHENTICATED", UNSUPPORTED, null);
 }

@@ -11,6 +11,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 import type { UserPrincipal } from "./principal";
 import { requireUser } from "./authorize";
 import { SessionEntity } from "./session.entity";
+import { TooManyFailures, type AuthThrottle } from "./throttle";
 import { generateSessionToken, isWellFormedSessionToken, secretDigest } from "./session-token";
 
 /** A session expires after this much idleness. */
@@ -23,6 +24,7 @@ export class SessionService {
     private readonly db: DataSource,
     private readonly secret: string,
     private readonly allowSignup: boolean,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   async signUp(ctx: RequestContext, input: SignUpInput): Promise<AuthPayload> {
@@ -55,16 +57,21 @@ export class SessionService {
     });
   }
 
-  /** A wrong email and a wrong password are indistinguishable, in answer and in time. */
+  /**
+   * A wrong email and a wrong password are indistinguishable, in answer and in time. Failures are
+   * throttled per client address and per email (HTTP 429 with Retry-After once over the limit).
+   */
   async logIn(ctx: RequestContext, input: LogInInput): Promise<AuthPayload> {
-    const user = await ctx.db
-      .getRepository(UserEntity)
-      .findOneBy({ email: normalizeEmail(input.email) });
+    const email = normalizeEmail(input.email);
+    const subject = `email:${email}`;
+    await asGraphQLError(this.throttle.assertAllowed(ctx.clientAddress, subject));
+    const user = await ctx.db.getRepository(UserEntity).findOneBy({ email });
     const matches = await verifyPassword(
       user?.passwordHash ?? (await dummyPasswordHash()),
       input.password,
     );
     if (!user || !matches) {
+      await asGraphQLError(this.throttle.recordFailure(ctx.clientAddress, subject));
       throw UserInputError.of(
         UserErrorCode.INVALID_CREDENTIALS,
         null,
@@ -102,6 +109,14 @@ export class SessionService {
     const token = generateSessionToken();
     await manager.insert(SessionEntity, { userId, tokenDigest: secretDigest(this.secret, token) });
     return token;
+  }
+}
+
+async function asGraphQLError(throttled: Promise<void>): Promise<void> {
+  try {
+    await throttled;
+  } catch (error) {
+    throw error instanceof TooManyFailures ? error.toGraphQLError() : error;
   }
 }
 

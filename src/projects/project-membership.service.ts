@@ -33,31 +33,41 @@ export class ProjectMembershipService {
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const userId = await this.visibleUserId(ctx, input.userId);
-    const inOrganization = await ctx.db
-      .getRepository(OrganizationMembershipEntity)
-      .existsBy({ organizationId, userId });
-    if (!inOrganization) {
-      throw UserInputError.of(
-        UserErrorCode.WRONG_ORGANIZATION,
-        ["input", "userId"],
-        "This user is not a member of the project's organization; add them to the organization first.",
-      );
-    }
-    const membership = ctx.db
-      .getRepository(ProjectMembershipEntity)
-      .create({ projectId, userId, roles });
-    try {
-      await ctx.db.getRepository(ProjectMembershipEntity).insert(membership);
-    } catch (error) {
-      if (isUniqueViolation(error, "project_memberships_pkey")) {
+    const membership = await inTransaction(ctx, async (manager) => {
+      // The organization membership stays locked until commit, so a concurrent removal from the
+      // organization either waits and then removes this project role too, or commits first and
+      // this finds no member: never a project role without the organization.
+      const inOrganization = await manager
+        .getRepository(OrganizationMembershipEntity)
+        .createQueryBuilder("m")
+        .setLock("for_key_share")
+        .where("m.organization_id = :organizationId AND m.user_id = :userId", {
+          organizationId,
+          userId,
+        })
+        .getOne();
+      if (!inOrganization) {
         throw UserInputError.of(
-          UserErrorCode.ALREADY_EXISTS,
+          UserErrorCode.WRONG_ORGANIZATION,
           ["input", "userId"],
-          "This user is already a member of the project.",
+          "This user is not a member of the project's organization; add them to the organization first.",
         );
       }
-      throw error;
-    }
+      const created = manager.create(ProjectMembershipEntity, { projectId, userId, roles });
+      try {
+        await manager.insert(ProjectMembershipEntity, created);
+      } catch (error) {
+        if (isUniqueViolation(error, "project_memberships_pkey")) {
+          throw UserInputError.of(
+            UserErrorCode.ALREADY_EXISTS,
+            ["input", "userId"],
+            "This user is already a member of the project.",
+          );
+        }
+        throw error;
+      }
+      return created;
+    });
     return { membership: ProjectMembership.from(membership), userErrors: [] };
   }
 

@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import { canSeeProject, projectRolesOf } from "../auth/authorize";
 import { ProjectRole, normalizeRoles } from "../auth/roles";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
@@ -11,7 +12,9 @@ import {
 } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
-import { UserErrorCode, UserInputError } from "../graphql/user-error";
+import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
+import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
+import { OrganizationEntity } from "../organizations/organization.entity";
 import { ProjectMembershipEntity } from "./project-membership.entity";
 import { ProjectEntity } from "./project.entity";
 import type { CreateProjectInput } from "./project.inputs";
@@ -27,6 +30,9 @@ export class ProjectService {
     const organizationId = uuidOf(input.organizationId, "Organization")!;
     const principal = ctx.principal;
     const project = await inTransaction(ctx, async (manager) => {
+      if (principal.kind === "user") {
+        await lockCreatorMembership(manager, organizationId, principal.userId);
+      }
       const created = manager.create(ProjectEntity, { organizationId, name: input.name.trim() });
       try {
         await manager.insert(ProjectEntity, created);
@@ -113,5 +119,27 @@ export class ProjectService {
   async viewerRoles(ctx: RequestContext, project: Project): Promise<ProjectRole[]> {
     const access = await projectRolesOf(ctx, project.uuid);
     return normalizeRoles([...(access?.roles ?? [])]);
+  }
+}
+
+/**
+ * Keeps the creator in the organization until the project and its GROUP_OWNER membership commit.
+ * Removal from an organization locks the organization row first, so a share lock on that row puts
+ * the two in order: a removal waits and then takes the new project role away too, or commits first
+ * and the creator finds the organization gone, as the directive would now answer.
+ */
+async function lockCreatorMembership(
+  manager: EntityManager,
+  organizationId: string,
+  userId: string,
+): Promise<void> {
+  await manager
+    .getRepository(OrganizationEntity)
+    .createQueryBuilder("o")
+    .setLock("for_key_share")
+    .where("o.id = :organizationId", { organizationId })
+    .getOne();
+  if (!(await manager.existsBy(OrganizationMembershipEntity, { organizationId, userId }))) {
+    throw notFound(["input", "organizationId"], "organization");
   }
 }

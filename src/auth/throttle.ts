@@ -1,0 +1,114 @@
+import { GraphQLError } from "graphql";
+import Redis from "ioredis";
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
+
+/** Failed authentications allowed before a caller is made to wait. */
+export const THROTTLE = Object.freeze({
+  /** Per client address: generous, since many people may share one NAT address. */
+  failuresPerAddress: 50,
+  /** Per email or public key: what stops guessing one account's password or key. */
+  failuresPerSubject: 10,
+  windowSeconds: 15 * 60,
+  blockSeconds: 15 * 60,
+});
+
+export class TooManyFailures extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed attempts: try again in ${retryAfterSeconds} seconds.`);
+    this.name = "TooManyFailures";
+  }
+
+  /** The same refusal inside a GraphQL operation (logIn): HTTP 429 with Retry-After. */
+  toGraphQLError(): GraphQLError {
+    return new GraphQLError(this.message, {
+      extensions: {
+        code: "TOO_MANY_REQUESTS",
+        http: {
+          status: 429,
+          headers: new Map([["retry-after", String(this.retryAfterSeconds)]]),
+        },
+      },
+    });
+  }
+}
+
+/**
+ * Counts failed authentications (bearer tokens, API keys, logIn) per client address and per
+ * subject (email or public key) with rate-limiter-flexible: in memory, or in Redis when
+ * REDIS_URL is set so every instance shares the counts. Only failures are counted, so a caller
+ * who authenticates correctly is never slowed.
+ */
+export class AuthThrottle {
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly bySubject: RateLimiterAbstract;
+  private readonly redis: Redis | undefined;
+
+  constructor(redisUrl: string | undefined) {
+    const common = { duration: THROTTLE.windowSeconds, blockDuration: THROTTLE.blockSeconds };
+    const address = {
+      ...common,
+      points: THROTTLE.failuresPerAddress,
+      keyPrefix: "keyfob:auth:address",
+    };
+    const subject = {
+      ...common,
+      points: THROTTLE.failuresPerSubject,
+      keyPrefix: "keyfob:auth:subject",
+    };
+    if (redisUrl) {
+      this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      // Should Redis fail, each instance keeps counting on its own rather than failing logins.
+      this.byAddress = new RateLimiterRedis({
+        ...address,
+        storeClient: this.redis,
+        insuranceLimiter: new RateLimiterMemory(address),
+      });
+      this.bySubject = new RateLimiterRedis({
+        ...subject,
+        storeClient: this.redis,
+        insuranceLimiter: new RateLimiterMemory(subject),
+      });
+    } else {
+      this.byAddress = new RateLimiterMemory(address);
+      this.bySubject = new RateLimiterMemory(subject);
+    }
+  }
+
+  /** Throws `TooManyFailures` while the address or the subject is blocked. */
+  async assertAllowed(address: string, subject: string | null): Promise<void> {
+    const states = await Promise.all([
+      this.byAddress.get(address),
+      subject ? this.bySubject.get(subject) : null,
+    ]);
+    const limits = [THROTTLE.failuresPerAddress, THROTTLE.failuresPerSubject];
+    states.forEach((state, index) => {
+      if (state && state.consumedPoints > limits[index]) {
+        throw new TooManyFailures(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+      }
+    });
+  }
+
+  /** Counts one failure; throws `TooManyFailures` when it crosses a limit. */
+  async recordFailure(address: string, subject: string | null): Promise<void> {
+    try {
+      await Promise.all([
+        this.byAddress.consume(address),
+        subject ? this.bySubject.consume(subject) : null,
+      ]);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        throw new TooManyFailures(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      }
+      throw rejection;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis?.disconnect();
+  }
+}
