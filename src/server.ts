@@ -168,14 +168,18 @@ function buildContext(
   request: FastifyRequest,
 ): RequestContext {
   const principal = request.principal;
+  const entityLoaders = createEntityLoaders(db.manager);
+  if (principal.kind === "apiKey" && principal.key) {
+    entityLoaders.apiKey.prime(principal.apiKeyId, principal.key);
+  }
   return {
     config,
     db,
     services,
     principal,
     loaders: {
-      access: createAccessLoaders(db.manager, principal),
-      ...createEntityLoaders(db.manager),
+      access: createAccessLoaders(db.manager, principal, entityLoaders),
+      ...entityLoaders,
     },
     clientAddress: request.clientAddress,
     requestId: request.id,

@@ -20,10 +20,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** Sees every SQL statement the service sends; tests count round trips with it. */
+  onQuery?: (sql: string, parameters?: unknown[]) => void;
+}
+
 /** Starts the whole service: database (embedded when no DATABASE_URL), migrations, HTTP. */
 export async function startService(
   config: Config,
   log: Logger = createLogger(config),
+  options: ServiceOptions = {},
 ): Promise<RunningService> {
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
@@ -46,10 +52,12 @@ export async function startService(
       ...config,
       secret,
       databaseUrl: config.databaseUrl ?? embedded!.url,
+      embedded: embedded !== undefined,
     });
     const db = await createDataSource({
       url: runtime.databaseUrl,
       poolSize: embedded ? 4 : 10,
+      onQuery: options.onQuery,
     }).initialize();
     const applied = await db.runMigrations({ transaction: "each" });
     if (applied.length > 0)
@@ -57,6 +65,7 @@ export async function startService(
 
     const services = createServices(runtime, db, log);
     services.usage.start();
+    await services.keyChangeChannel?.start();
     const app = await createApp({ config: runtime, db, services, log });
     const address = await app.fastify.listen({ port: config.port, host: config.host });
     log.info(
@@ -81,6 +90,7 @@ export async function startService(
           log.debug("HTTP server closed");
           await services.usage.stop();
           await services.throttle.close();
+          await services.keyChangeChannel?.stop();
           await db.destroy();
           log.debug("database connections closed");
           await embedded?.stop();

@@ -3,7 +3,9 @@ import type { DataSource } from "typeorm";
 import { AccessListService } from "./api-keys/access-list.service";
 import { ApiKeyAuthenticator } from "./api-keys/api-key-authenticator";
 import { ApiKeyService } from "./api-keys/api-key.service";
+import { KeyChangeChannel } from "./api-keys/key-change-channel";
 import { KeyChanges } from "./api-keys/key-changes";
+import { VerifiedKeyCache } from "./api-keys/verified-key-cache";
 import { ProjectApiKeyService } from "./api-keys/project-api-key.service";
 import { UsageRecorder } from "./api-keys/usage-recorder";
 import { SessionService } from "./auth/session.service";
@@ -16,13 +18,27 @@ import { ProjectService } from "./projects/project.service";
 import { UserService } from "./users/user.service";
 
 /** Settings once the database is known: the secret is always present by then. */
-export type RuntimeConfig = Config & { readonly secret: string; readonly databaseUrl: string };
+export type RuntimeConfig = Config & {
+  readonly secret: string;
+  readonly databaseUrl: string;
+  /** The embedded database: one process by construction, so no cross-instance messages. */
+  readonly embedded: boolean;
+};
+
+/** How long a verified key may be reused without asking the database (changes evict it at once). */
+const VERIFIED_KEY_TTL_MS = 10_000;
 
 /** The composition root: one instance of each service for the life of the process. */
 export function createServices(config: RuntimeConfig, db: DataSource, log: Logger) {
   const usage = new UsageRecorder(db, log);
   const apiKeys = new ApiKeyService(config.secret, config.maxApiKeysPerOrganization);
   const throttle = new AuthThrottle(config.redisUrl);
+  const keyChanges = new KeyChanges();
+  const verifiedKeys = new VerifiedKeyCache(VERIFIED_KEY_TTL_MS);
+  keyChanges.subscribe((change) => verifiedKeys.invalidate(change));
+  const keyChangeChannel = config.embedded
+    ? undefined
+    : new KeyChangeChannel(config.databaseUrl, db, keyChanges, verifiedKeys, log);
   return {
     throttle,
     sessions: new SessionService(db, config.secret, config.allowSignup, throttle),
@@ -34,8 +50,10 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
     apiKeys,
     projectApiKeys: new ProjectApiKeyService(),
     accessLists: new AccessListService(),
-    apiKeyAuthenticator: new ApiKeyAuthenticator(db, config.secret, usage),
-    keyChanges: new KeyChanges(),
+    apiKeyAuthenticator: new ApiKeyAuthenticator(db, config.secret, usage, verifiedKeys),
+    keyChanges,
+    keyChangeChannel,
+    verifiedKeys,
     usage,
   };
 }

@@ -21,8 +21,6 @@ const UPDATE_MEMBER_ROLES = `mutation ($input: UpdateOrganizationMemberRolesInpu
     membership { roles user { id } organization { id } } ${USER_ERRORS} } }`;
 const REMOVE_MEMBER = `mutation ($input: RemoveOrganizationMemberInput!) {
   removeOrganizationMember(input: $input) { removedUserId ${USER_ERRORS} } }`;
-const CREATE_PROJECT = `mutation ($input: CreateProjectInput!) {
-  createProject(input: $input) { project { id } ${USER_ERRORS} } }`;
 
 const ORGANIZATION = `query ($id: ID!) {
   organization(id: $id) { id name apiAccessListRequired viewerRoles } }`;

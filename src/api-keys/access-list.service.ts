@@ -82,19 +82,20 @@ export class AccessListService {
       });
       if (existing.length > 0) {
         const listed = new Set(existing.map((entry) => entry.cidrBlock));
-        throw new UserInputError(
-          entries.flatMap((entry, index) =>
-            listed.has(entry.cidrBlock)
-              ? [
-                  UserError.of(
-                    UserErrorCode.DUPLICATE_ACCESS_LIST_ENTRY,
-                    ["input", "entries", String(index)],
-                    `${entry.cidrBlock} is already on this key's access list.`,
-                  ),
-                ]
-              : [],
-          ),
+        const duplicates = entries.flatMap((entry, index) =>
+          listed.has(entry.cidrBlock)
+            ? [
+                UserError.of(
+                  UserErrorCode.DUPLICATE_ACCESS_LIST_ENTRY,
+                  ["input", "entries", String(index)],
+                  `${entry.cidrBlock} is already on this key's access list.`,
+                ),
+              ]
+            : [],
         );
+        // Postgres matched as `cidr`; should its text differ from ours, still never answer with no error.
+        if (duplicates.length === 0) throw duplicateEntryError();
+        throw new UserInputError(duplicates);
       }
       const count = await manager.countBy(AccessListEntryEntity, { apiKeyId });
       if (count + entries.length > MAX_ACCESS_LIST_ENTRIES) {
@@ -112,11 +113,7 @@ export class AccessListService {
       } catch (error) {
         // Only reachable if the lock above were bypassed; the constraint still has the last word.
         if (isUniqueViolation(error, "api_key_access_list_entries_api_key_id_cidr_block_key")) {
-          throw UserInputError.of(
-            UserErrorCode.DUPLICATE_ACCESS_LIST_ENTRY,
-            ["input", "entries"],
-            "An entry is already on this key's access list.",
-          );
+          throw duplicateEntryError();
         }
         throw error;
       }
@@ -183,6 +180,14 @@ export class AccessListService {
     );
     return apiKeyId;
   }
+}
+
+function duplicateEntryError(): UserInputError {
+  return UserInputError.of(
+    UserErrorCode.DUPLICATE_ACCESS_LIST_ENTRY,
+    ["input", "entries"],
+    "An entry is already on this key's access list.",
+  );
 }
 
 /** Serializes changes to one key's access list, so the entry limit and duplicates cannot be raced. */

@@ -2,7 +2,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsOptional,
-  Length,
   Matches,
   MaxLength,
   ValidateNested,
@@ -12,6 +11,11 @@ import { OrganizationRole, ProjectRole } from "../auth/roles.graphql";
 
 export const MAX_ACCESS_LIST_ENTRIES = 200;
 const ROLES_REQUIRED = { message: "must hold at least one role" };
+/**
+ * 1 to 250 characters as the database counts them (code points). class-validator's `Length` does
+ * not count variation selectors, so a description it passed could still break the column's check.
+ */
+const DESCRIPTION = /^[\s\S]{1,250}$/u;
 const DESCRIPTION_LENGTH = { message: "must be 1 to 250 characters" };
 const NOT_BLANK = { message: "must not be blank" };
 
@@ -39,7 +43,7 @@ export class CreateOrganizationApiKeyInput {
   organizationId!: string;
 
   @Field({ description: "1 to 250 characters." })
-  @Length(1, 250, DESCRIPTION_LENGTH)
+  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
   @Matches(/\S/, NOT_BLANK)
   description!: string;
 
@@ -63,7 +67,7 @@ export class CreateProjectApiKeyInput {
   projectId!: string;
 
   @Field({ description: "1 to 250 characters." })
-  @Length(1, 250, DESCRIPTION_LENGTH)
+  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
   @Matches(/\S/, NOT_BLANK)
   description!: string;
 
@@ -88,7 +92,7 @@ export class UpdateOrganizationApiKeyInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 250, DESCRIPTION_LENGTH)
+  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
   @Matches(/\S/, NOT_BLANK)
   description?: string | null;
 

@@ -42,6 +42,8 @@ export interface NewKey {
   accessList: AccessListEntryInput[] | null | undefined;
   /** Where the access list sits in the mutation's input, for user errors. */
   accessListField: string[];
+  /** The input field that names where the key is created, for the per-organization limit. */
+  scopeField: string[];
 }
 
 /** Organization-level API keys: create, update, delete and read. */
@@ -66,6 +68,7 @@ export class ApiKeyService {
         roles,
         accessList: input.accessList,
         accessListField: ["input", "accessList"],
+        scopeField: ["input", "organizationId"],
       }),
     );
     return { apiKey: ApiKey.from(key), privateKey, userErrors: [] };
@@ -90,7 +93,7 @@ export class ApiKeyService {
     if (existing >= this.maxKeysPerOrganization) {
       throw UserInputError.of(
         UserErrorCode.LIMIT_EXCEEDED,
-        ["input", "organizationId"],
+        newKey.scopeField,
         `An organization can have at most ${this.maxKeysPerOrganization} API keys; delete unused keys first.`,
       );
     }

@@ -25,6 +25,19 @@ describe("normalizeAddress", () => {
     assert.equal(normalizeAddress("::FFFF:7f00:2"), "127.0.0.2");
   });
 
+  it("reads an IPv4-compatible IPv6 address (::a.b.c.d, deprecated) as IPv4 too", () => {
+    assert.equal(normalizeAddress("::102:304"), "1.2.3.4");
+    assert.equal(normalizeAddress("::1.2.3.4"), "1.2.3.4");
+    assert.equal(normalizeAddress("::1:0"), "0.1.0.0");
+  });
+
+  it("keeps ::, ::1 and other addresses of ::/96 with a zero seventh group as IPv6", () => {
+    assert.equal(normalizeAddress("::"), "::");
+    assert.equal(normalizeAddress("::1"), "::1");
+    assert.equal(normalizeAddress("::100"), "::100");
+    assert.equal(normalizeAddress("::1:0:0"), "::1:0:0");
+  });
+
   it("ignores surrounding whitespace", () => {
     assert.equal(normalizeAddress(" 10.0.0.1 "), "10.0.0.1");
   });
@@ -109,6 +122,38 @@ describe("parseBlockEntry", () => {
     assert.match(v6.ok === false ? v6.message : "", /2001:db8::\/32/);
   });
 
+  it("reads an IPv4-mapped or -compatible block of /96 or longer as the IPv4 block inside", () => {
+    assert.deepEqual(parseBlockEntry("::ffff:10.0.0.0/104"), {
+      ok: true,
+      cidrBlock: "10.0.0.0/8",
+      isSingleAddress: false,
+    });
+    assert.deepEqual(parseBlockEntry("::ffff:0:0/96"), {
+      ok: true,
+      cidrBlock: "0.0.0.0/0",
+      isSingleAddress: false,
+    });
+    assert.deepEqual(parseBlockEntry("::1:0/112"), {
+      ok: true,
+      cidrBlock: "0.1.0.0/16",
+      isSingleAddress: false,
+    });
+    assert.equal(parseBlockEntry("::ffff:1.2.3.4/129").ok, false);
+    const hostBits = parseBlockEntry("::ffff:10.0.0.1/104");
+    assert.match(hostBits.ok === false ? hostBits.message : "", /10\.0\.0\.0\/8/);
+  });
+
+  it("reads a shorter prefix on such an address as an IPv6 block", () => {
+    assert.deepEqual(parseBlockEntry("::/80"), {
+      ok: true,
+      cidrBlock: "::/80",
+      isSingleAddress: false,
+    });
+    const hostBits = parseBlockEntry("::ffff:0:0/80");
+    assert.equal(hostBits.ok, false);
+    assert.match(hostBits.ok === false ? hostBits.message : "", /::\/80/);
+  });
+
   it("accepts every prefix length from 0 to 32 (IPv4) and 0 to 128 (IPv6)", () => {
     assert.equal(parseBlockEntry("0.0.0.0/0").ok, true);
     assert.equal(parseBlockEntry("255.255.255.255/32").ok, true);
@@ -178,6 +223,13 @@ describe("parseListedEntry", () => {
     assert.equal(parseListedEntry("10.0.0.0/8"), "10.0.0.0/8");
     assert.equal(parseListedEntry("127.0.0.1/32"), "127.0.0.1/32");
     assert.equal(parseListedEntry("2001:DB8::/32"), "2001:db8::/32");
+  });
+
+  it("names an IPv4-compatible entry the way Postgres lists it (::1.2.3.4)", () => {
+    const stored = parseAddressEntry("::102:304");
+    assert.equal(stored.ok && stored.cidrBlock, "1.2.3.4/32");
+    assert.equal(parseListedEntry("::1.2.3.4"), "1.2.3.4/32");
+    assert.equal(parseListedEntry("::0.1.0.0/112"), "0.1.0.0/16");
   });
 
   it("returns null for anything that could not be on a list", () => {

@@ -9,17 +9,47 @@ export type ParsedEntry =
   | { ok: true; cidrBlock: string; isSingleAddress: boolean }
   | { ok: false; field: "ipAddress" | "cidrBlock" | null; message: string };
 
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * A strictly parsed address. An IPv6 address that embeds an IPv4 one is read as that IPv4 address
+ * (`address`), with the IPv6 form kept in `ipv6` for reading a prefix written against it.
+ */
+interface StrictAddress {
+  address: Address;
+  ipv6: ipaddr.IPv6 | null;
+}
+
 /** Strict address forms only: ipaddr.js would also read `10.1` as 10.0.0.1. */
-function parseStrictAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+function parseStrict(text: string): StrictAddress | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    return { address: ipaddr.IPv4.parse(text), ipv6: null };
+  }
   if (!text.includes(":") || !ipaddr.IPv6.isValid(text)) return null;
   const address = ipaddr.IPv6.parse(text);
   if (address.zoneId) return null;
-  // An IPv4-mapped IPv6 address is how a dual-stack socket reports an IPv4 peer.
-  return address.isIPv4MappedAddress() ? address.toIPv4Address() : address;
+  const embedded = embeddedIPv4(address);
+  return embedded ? { address: embedded, ipv6: address } : { address, ipv6: null };
 }
 
-function maxPrefix(address: ipaddr.IPv4 | ipaddr.IPv6): number {
+function parseStrictAddress(text: string): Address | null {
+  return parseStrict(text)?.address ?? null;
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`, how a dual-stack socket reports an
+ * IPv4 peer) or IPv4-compatible (`::a.b.c.d`, deprecated) IPv6 address. Both are read as IPv4:
+ * Postgres lists an IPv4-compatible address in dotted form, and ipaddr.js reads that form back as
+ * IPv4-mapped, so kept as IPv6 such an entry could not be named again to remove it.
+ */
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
+  const [a, b, c, d, e, f, high, low] = address.parts;
+  if (a || b || c || d || e || f || !high) return null;
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
+function maxPrefix(address: Address): number {
   return address.kind() === "ipv4" ? 32 : 128;
 }
 
@@ -45,16 +75,22 @@ export function parseAddressEntry(text: string): ParsedEntry {
 export function parseBlockEntry(text: string): ParsedEntry {
   const trimmed = text.trim();
   const slash = trimmed.indexOf("/");
-  const address = slash > 0 ? parseStrictAddress(trimmed.slice(0, slash)) : null;
+  const parsed = slash > 0 ? parseStrict(trimmed.slice(0, slash)) : null;
   const prefixText = slash > 0 ? trimmed.slice(slash + 1) : "";
-  if (!address || !/^\d{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix(address)) {
+  let address: Address | null = parsed?.address ?? null;
+  let prefix = Number(prefixText);
+  if (parsed?.ipv6) {
+    // Written as IPv6: the prefix counts IPv6 bits; only a /96 or longer stays inside the IPv4 part.
+    if (prefix >= 96) prefix -= 96;
+    else address = parsed.ipv6;
+  }
+  if (!address || !/^\d{1,3}$/.test(prefixText) || prefix > maxPrefix(address)) {
     return {
       ok: false,
       field: "cidrBlock",
       message: "is not a CIDR block such as 203.0.113.0/24 or 2001:db8::/32",
     };
   }
-  const prefix = Number(prefixText);
   const network =
     address.kind() === "ipv4"
       ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)
@@ -95,4 +131,27 @@ export function blockContains(cidrBlock: string, address: string): boolean {
   if (!parsedAddress) return false;
   const [network, prefix] = ipaddr.parseCIDR(cidrBlock);
   return network.kind() === parsedAddress.kind() && parsedAddress.match(network, prefix);
+}
+
+/**
+ * The entry that admits `address`: the most specific block containing it (longest prefix), so
+ * usage is counted where an operator expects it. Null when no entry contains the address.
+ */
+export function mostSpecificBlock<Entry extends { cidrBlock: string }>(
+  entries: readonly Entry[],
+  address: string,
+): Entry | null {
+  const parsedAddress = parseStrictAddress(address);
+  if (!parsedAddress) return null;
+  let best: Entry | null = null;
+  let bestPrefix = -1;
+  for (const entry of entries) {
+    const [network, prefix] = ipaddr.parseCIDR(entry.cidrBlock);
+    if (network.kind() !== parsedAddress.kind() || prefix <= bestPrefix) continue;
+    if (parsedAddress.match(network, prefix)) {
+      best = entry;
+      bestPrefix = prefix;
+    }
+  }
+  return best;
 }

@@ -1,28 +1,43 @@
 /**
- * Announces changes that affect how a key authenticates (the key, its roles, assignments, access
- * list, or its organization's setting). Caches of verified keys subscribe to drop stale entries.
+ * Announces changes that affect how a key authenticates: the key itself, its roles, assignments
+ * or access list, or its organization's setting. Local subscribers (the verified-key cache) hear
+ * of a change at once; `publish`, when set, tells the other instances (Postgres NOTIFY).
  */
-export type KeyChangeListener = (change: KeyChange) => void;
 export type KeyChange =
   { kind: "key"; apiKeyId: string } | { kind: "organization"; organizationId: string };
 
+export type KeyChangeListener = (change: KeyChange) => void;
+
 export class KeyChanges {
   private readonly listeners = new Set<KeyChangeListener>();
+  private publish: ((change: KeyChange) => Promise<void>) | undefined;
 
   subscribe(listener: KeyChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  async keyChanged(apiKeyId: string): Promise<void> {
-    this.emit({ kind: "key", apiKeyId });
+  setPublisher(publish: (change: KeyChange) => Promise<void>): void {
+    this.publish = publish;
   }
 
-  async organizationChanged(organizationId: string): Promise<void> {
-    this.emit({ kind: "organization", organizationId });
+  /** Call after the change has committed. */
+  keyChanged(apiKeyId: string): Promise<void> {
+    return this.announce({ kind: "key", apiKeyId });
   }
 
-  protected emit(change: KeyChange): void {
+  /** Call after the change has committed. */
+  organizationChanged(organizationId: string): Promise<void> {
+    return this.announce({ kind: "organization", organizationId });
+  }
+
+  /** Hands a change to the local subscribers only (used for changes heard from other instances). */
+  deliver(change: KeyChange): void {
     for (const listener of this.listeners) listener(change);
+  }
+
+  private async announce(change: KeyChange): Promise<void> {
+    this.deliver(change);
+    await this.publish?.(change);
   }
 }

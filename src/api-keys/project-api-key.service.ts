@@ -47,6 +47,7 @@ export class ProjectApiKeyService {
         roles: [OrganizationRole.ORG_MEMBER],
         accessList: input.accessList,
         accessListField: ["input", "accessList"],
+        scopeField: ["input", "projectId"],
       });
       await manager.insert(ApiKeyProjectAssignmentEntity, {
         apiKeyId: created.key.id,

@@ -10,6 +10,7 @@ import type { RequestContext } from "../graphql/context";
 import { uuidOf, type NodeTypeName } from "../graphql/global-id";
 import { notFound } from "../graphql/user-error";
 import {
+  canSeeApiKey,
   NotVisibleError,
   requireAuthenticated,
   requireOrgRole,
@@ -95,7 +96,10 @@ function scopedGuard(
   };
 }
 
-/** The scope is the organization of the API key whose global id is `input.<field>`. */
+/**
+ * The scope is the organization of the API key whose global id is `input.<field>`. A key the
+ * caller may not see resolves to no scope at all, so it reads exactly like an unknown id.
+ */
 export function apiKeyOrganization(field: string): Scope {
   const key = inputId(field, "ApiKey", "API key");
   return {
@@ -103,7 +107,7 @@ export function apiKeyOrganization(field: string): Scope {
     what: key.what,
     resolve: async (data) => {
       const apiKeyId = await key.resolve(data);
-      if (!apiKeyId) return null;
+      if (!apiKeyId || !(await canSeeApiKey(data.context, apiKeyId))) return null;
       return (await data.context.loaders.apiKey.load(apiKeyId))?.organizationId ?? null;
     },
   };

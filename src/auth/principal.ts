@@ -1,3 +1,5 @@
+import type { ApiKeyEntity } from "../api-keys/api-key.entity";
+
 /** Who is making a request, as established once per request by `authenticate`. */
 export type Principal = AnonymousPrincipal | UserPrincipal | ApiKeyPrincipal;
 
@@ -15,6 +17,8 @@ export interface ApiKeyPrincipal {
   readonly kind: "apiKey";
   readonly apiKeyId: string;
   readonly organizationId: string;
+  /** The key as verified for this request; primes the request's key loader. */
+  readonly key?: ApiKeyEntity;
 }
 
 export const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: "anonymous" });

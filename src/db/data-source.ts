@@ -7,7 +7,7 @@ export interface DataSourceOptions {
   /** Connections in the pool. */
   poolSize?: number;
   /** Called with every SQL statement sent; used by tests that count round trips. */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, parameters?: unknown[]) => void;
 }
 
 /** Compiled migrations sit next to the compiled `src/` in `dist/`. */
@@ -36,7 +36,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: onQuery ? ["query"] : false,
     logger: onQuery
       ? {
-          logQuery: (sql: string) => onQuery(sql),
+          logQuery: (sql: string, parameters?: unknown[]) => onQuery(sql, parameters),
           logQueryError: () => {},
           logQuerySlow: () => {},
           logSchemaBuild: () => {},

@@ -153,7 +153,13 @@ export function requestLimitsPlugin(production: boolean): ApolloServerPlugin<Req
             (definition) => definition.kind === Kind.OPERATION_DEFINITION,
           );
           if (!hasOperation) return;
-          const cost = queryCost(schema, document, request.variables, operationName);
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, request.variables, operationName);
+          } catch {
+            // Variables that do not fit their types: execution reports that as BAD_USER_INPUT.
+            return;
+          }
           if (cost > LIMITS.maxCost) {
             throw rejection(
               `Query cost ${cost} exceeds the limit of ${LIMITS.maxCost}; ask for smaller pages (lower "first") or fewer nested lists.`,

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
-import { startService, type RunningService } from "../../src/service";
+import { startService, type RunningService, type ServiceOptions } from "../../src/service";
 import { Client } from "./client";
 import { registerSecret } from "./leaks";
 
@@ -22,7 +22,10 @@ export interface TestService {
  * Starts the real service in this process on the run's test database, on a free port.
  * The caller stops it (`after(() => service.stop())`).
  */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: ServiceOptions = {},
+): Promise<TestService> {
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) throw new Error("TEST_DATABASE_URL is not set: run the tests with `npm test`.");
   registerSecret(TEST_SECRET);
@@ -41,7 +44,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
       done();
     },
   });
-  const service = await startService(config, createLogger(config, sink));
+  const service = await startService(config, createLogger(config, sink), options);
   return {
     service,
     url: service.url,

@@ -1,0 +1,81 @@
+import type { ApiKeyEntity } from "./api-key.entity";
+import type { KeyChange } from "./key-changes";
+
+/** What verifying a key needs, as loaded by the authenticator's one SQL statement. */
+export interface VerifiedKey {
+  readonly key: ApiKeyEntity;
+  readonly accessListRequired: boolean;
+  readonly entries: readonly { id: string; cidrBlock: string }[];
+}
+
+/**
+ * An in-process cache of keys by public key, so a programmatic request usually costs no SQL.
+ * Entries live a short time and are dropped at once on any change to the key, its roles,
+ * assignments or access list, or to its organization's setting (`KeyChanges`, and through
+ * Postgres LISTEN/NOTIFY on every other instance).
+ *
+ * A fill that raced an invalidation is discarded: `generation` moves on every invalidation, and
+ * a value read before the move is never stored after it.
+ */
+export class VerifiedKeyCache {
+  private readonly entries = new Map<string, { value: VerifiedKey; expiresAt: number }>();
+  private generation = 0;
+  /** False while cross-instance invalidations cannot be received: then nothing is cached. */
+  private enabled: boolean;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    enabled = true,
+  ) {
+    this.enabled = enabled;
+  }
+
+  get(publicKey: string): VerifiedKey | undefined {
+    const entry = this.entries.get(publicKey);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(publicKey);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** The current generation, taken before reading from the database. */
+  ticket(): number {
+    return this.generation;
+  }
+
+  set(publicKey: string, value: VerifiedKey, ticket: number): void {
+    if (!this.enabled || ticket !== this.generation) return;
+    if (this.entries.size >= this.maxEntries) {
+      // Maps iterate in insertion order: drop the oldest.
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(publicKey, { value, expiresAt: Date.now() + this.ttlMs });
+  }
+
+  invalidate(change: KeyChange): void {
+    this.generation++;
+    for (const [publicKey, entry] of this.entries) {
+      const { key } = entry.value;
+      if (
+        (change.kind === "key" && key.id === change.apiKeyId) ||
+        (change.kind === "organization" && key.organizationId === change.organizationId)
+      ) {
+        this.entries.delete(publicKey);
+      }
+    }
+  }
+
+  /** Turns caching on or off; either way everything cached so far is forgotten. */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

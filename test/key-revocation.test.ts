@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { Client } from "./support/client";
+import { Seed, type OrganizationFixture } from "./support/seed";
+import { startTestService, type TestService } from "./support/service";
+
+const VIEWER = `{ viewer { __typename } }`;
+const REMOVE_ENTRY = `mutation ($input: RemoveApiKeyAccessListEntryInput!) {
+  removeApiKeyAccessListEntry(input: $input) { apiKey { id } userErrors { code } } }`;
+
+/** Milliseconds until `client` is refused with `status`, polling every 20 ms, or throws after 3 s. */
+async function msUntilRefused(
+  client: Client,
+  status: number,
+  localAddress?: string,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 3_000) {
+    if ((await client.raw(VIEWER, {}, { localAddress })).status === status)
+      return Date.now() - started;
+    await sleep(20);
+  }
+  throw new Error(`still admitted after 3 s`);
+}
+
+describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", () => {
+  let first: TestService;
+  let second: TestService;
+  let org: OrganizationFixture;
+  before(async () => {
+    first = await startTestService();
+    second = await startTestService();
+    org = await (await new Seed(first.client).user()).organization();
+  });
+  after(async () => {
+    await first.stop();
+    await second.stop();
+  });
+
+  it("a key deleted through one instance is refused by the other within 1 s", async () => {
+    const key = await org.apiKey({ roles: ["ORG_OWNER"] });
+    const onSecond = new Client(second.url, key.client.credentials);
+    assert.equal((await onSecond.raw(VIEWER)).status, 200, "warms the second instance's cache");
+    assert.equal((await onSecond.raw(VIEWER)).status, 200);
+    assert.ok(second.service.services.verifiedKeys.size > 0, "the key is cached");
+
+    await org.client.mutate(
+      `mutation ($input: DeleteOrganizationApiKeyInput!) { deleteOrganizationApiKey(input: $input) { deletedApiKeyId userErrors { code } } }`,
+      { input: { apiKeyId: key.id } },
+    );
+    assert.equal(
+      (await key.client.raw(VIEWER)).status,
+      401,
+      "refused at once where it was deleted",
+    );
+    const elapsed = await msUntilRefused(onSecond, 401);
+    assert.ok(elapsed < 1_000, `refused after ${elapsed} ms`);
+  });
+
+  it("never admits a key from an address its narrowed access list no longer holds", async () => {
+    const key = await org.apiKey({
+      accessList: [{ cidrBlock: "127.0.0.0/8" }, { ipAddress: "127.0.0.1" }],
+    });
+    const onSecond = new Client(second.url, key.client.credentials);
+    assert.equal((await key.client.raw(VIEWER, {}, { localAddress: "127.0.0.40" })).status, 200);
+    assert.equal((await onSecond.raw(VIEWER, {}, { localAddress: "127.0.0.40" })).status, 200);
+
+    // Requests keep coming while the list is narrowed to 127.0.0.1.
+    let narrowedAt = Infinity;
+    const admittedAfter: number[] = [];
+    let stop = false;
+    const hammer = (async () => {
+      while (!stop) {
+        const sent = Date.now();
+        const result = await key.client.raw(VIEWER, {}, { localAddress: "127.0.0.40" });
+        if (result.status === 200 && sent > narrowedAt) admittedAfter.push(sent);
+      }
+    })();
+    await sleep(50);
+    await org.client.mutate(REMOVE_ENTRY, { input: { apiKeyId: key.id, entry: "127.0.0.0/8" } });
+    narrowedAt = Date.now();
+    await sleep(100);
+    stop = true;
+    await hammer;
+    assert.deepEqual(
+      admittedAfter,
+      [],
+      "a request sent after the change was admitted by a stale cache",
+    );
+
+    const elapsed = await msUntilRefused(onSecond, 403, "127.0.0.40");
+    assert.ok(elapsed < 1_000, `the other instance refused after ${elapsed} ms`);
+    assert.equal((await onSecond.raw(VIEWER, {}, { localAddress: "127.0.0.1" })).status, 200);
+  });
+
+  it("drops cached keys of an organization whose access-list requirement changes", async () => {
+    const relaxed = await (await new Seed(first.client).user()).organization();
+    await relaxed.setAccessListRequired(false);
+    const key = await relaxed.apiKey({ accessList: [] });
+    const onSecond = new Client(second.url, key.client.credentials);
+    assert.equal((await onSecond.raw(VIEWER)).status, 200);
+    await relaxed.setAccessListRequired(true);
+    const elapsed = await msUntilRefused(onSecond, 403);
+    assert.ok(elapsed < 1_000, `refused after ${elapsed} ms`);
+  });
+});
