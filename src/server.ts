@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, {
@@ -13,6 +17,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import { createAccessLoaders } from "./auth/access.loaders";
+import { registerGraphiQL } from "./graphiql/graphiql.route";
 import { authenticate, AuthenticationFailure } from "./auth/authenticate";
 import { ANONYMOUS, type Principal } from "./auth/principal";
 import { normalizeAddress } from "./api-keys/cidr";
@@ -83,6 +88,9 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints and no Apollo Studio here: both would hook every field of every request.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
       logUnexpectedErrors(),
       requestLimitsPlugin(config.nodeEnv === "production"),
     ],
@@ -93,6 +101,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     request.clientAddress = normalizeAddress(request.ip) ?? request.ip;
     request.principal = ANONYMOUS;
   });
+  registerGraphiQL(fastify);
   fastify.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });

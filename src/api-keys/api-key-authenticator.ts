@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
 import { ApiKeyEntity } from "./api-key.entity";
-import { mostSpecificBlock } from "./cidr";
+import { mostSpecificBlock, parseBlock } from "./cidr";
 import { PRIVATE_KEY, PUBLIC_KEY, privateKeyMatches } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerifiedKey, VerifiedKeyCache } from "./verified-key-cache";
@@ -111,7 +111,7 @@ export class ApiKeyAuthenticator {
         lastUsedAt: row.last_used_at,
       }),
       accessListRequired: row.api_access_list_required,
-      entries: row.entries,
+      entries: row.entries.map((entry) => ({ id: entry.id, block: parseBlock(entry.cidrBlock) })),
     };
     this.cache.set(publicKey, verified, ticket);
     return verified;

@@ -133,25 +133,36 @@ export function blockContains(cidrBlock: string, address: string): boolean {
   return network.kind() === parsedAddress.kind() && parsedAddress.match(network, prefix);
 }
 
+/** A block parsed once, for matching many addresses against it. */
+export interface ParsedBlock {
+  readonly network: ipaddr.IPv4 | ipaddr.IPv6;
+  readonly prefix: number;
+}
+
+/** Parses a canonical block; by family, since ipaddr.parseCIDR tries IPv6 first and throws. */
+export function parseBlock(cidrBlock: string): ParsedBlock {
+  const [network, prefix] = cidrBlock.includes(":")
+    ? ipaddr.IPv6.parseCIDR(cidrBlock)
+    : ipaddr.IPv4.parseCIDR(cidrBlock);
+  return { network, prefix };
+}
+
 /**
  * The entry that admits `address`: the most specific block containing it (longest prefix), so
  * usage is counted where an operator expects it. Null when no entry contains the address.
  */
-export function mostSpecificBlock<Entry extends { cidrBlock: string }>(
+export function mostSpecificBlock<Entry extends { block: ParsedBlock }>(
   entries: readonly Entry[],
   address: string,
 ): Entry | null {
   const parsedAddress = parseStrictAddress(address);
   if (!parsedAddress) return null;
+  const kind = parsedAddress.kind();
   let best: Entry | null = null;
-  let bestPrefix = -1;
   for (const entry of entries) {
-    const [network, prefix] = ipaddr.parseCIDR(entry.cidrBlock);
-    if (network.kind() !== parsedAddress.kind() || prefix <= bestPrefix) continue;
-    if (parsedAddress.match(network, prefix)) {
-      best = entry;
-      bestPrefix = prefix;
-    }
+    const { network, prefix } = entry.block;
+    if (network.kind() !== kind || (best && prefix <= best.block.prefix)) continue;
+    if (parsedAddress.match(network, prefix)) best = entry;
   }
   return best;
 }

@@ -1,11 +1,13 @@
 import type { ApiKeyEntity } from "./api-key.entity";
+import type { ParsedBlock } from "./cidr";
 import type { KeyChange } from "./key-changes";
 
 /** What verifying a key needs, as loaded by the authenticator's one SQL statement. */
 export interface VerifiedKey {
   readonly key: ApiKeyEntity;
   readonly accessListRequired: boolean;
-  readonly entries: readonly { id: string; cidrBlock: string }[];
+  /** The access list, each block parsed once when the key is loaded. */
+  readonly entries: readonly { id: string; block: ParsedBlock }[];
 }
 
 /**

@@ -43,20 +43,19 @@ export async function authenticate(
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const credentials = space < 0 ? "" : header.slice(space + 1).trim();
 
-  let subject: string | null = null;
+  const basic = scheme === "basic" ? parseBasic(credentials) : null;
+  const subject = basic && /^[a-z]{8}$/.test(basic.publicKey) ? `key:${basic.publicKey}` : null;
   const attempt = async (): Promise<Principal | AuthenticationFailure> => {
     if (scheme === "bearer") {
       const principal = await sessions.authenticate(credentials);
       return principal ?? new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_TOKEN);
     }
-    if (scheme === "basic") {
-      const decoded = Buffer.from(credentials, "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      const publicKey = colon < 0 ? decoded : decoded.slice(0, colon);
-      const privateKey = colon < 0 ? "" : decoded.slice(colon + 1);
-      subject = /^[a-z]{8}$/.test(publicKey) ? `key:${publicKey}` : null;
-      await throttle.assertAllowed(clientAddress, subject);
-      const verdict = await apiKeyAuthenticator.verify(publicKey, privateKey, clientAddress);
+    if (basic) {
+      const verdict = await apiKeyAuthenticator.verify(
+        basic.publicKey,
+        basic.privateKey,
+        clientAddress,
+      );
       if (verdict.outcome === "admitted") return verdict.principal;
       if (verdict.outcome === "refused") {
         // Right credentials from the wrong place: not a guess, so not counted.
@@ -68,7 +67,7 @@ export async function authenticate(
   };
 
   try {
-    await throttle.assertAllowed(clientAddress, null);
+    await throttle.assertAllowed(clientAddress, subject);
     const outcome = await attempt();
     if (!(outcome instanceof AuthenticationFailure)) return outcome;
     await throttle.recordFailure(clientAddress, subject);
@@ -84,4 +83,12 @@ export async function authenticate(
     }
     throw error;
   }
+}
+
+function parseBasic(credentials: string): { publicKey: string; privateKey: string } {
+  const decoded = Buffer.from(credentials, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0
+    ? { publicKey: decoded, privateKey: "" }
+    : { publicKey: decoded.slice(0, colon), privateKey: decoded.slice(colon + 1) };
 }

@@ -90,6 +90,8 @@ export function validationRules(): ValidationRule[] {
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const returned = getNullableType(field.type);
   const named = getNamedType(field.type);
+  // Introspection walks the schema, not data: its lists count once (GraphiQL's query: ~230).
+  if (named.name.startsWith("__")) return 1 + childComplexity;
   if (isObjectType(named) && named.name.endsWith("Connection")) {
     const first = typeof args.first === "number" ? args.first : DEFAULT_PAGE_SIZE;
     return 1 + Math.max(first, 0) * childComplexity;
@@ -100,7 +102,26 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity
   return undefined;
 };
 
+/** Costs already computed, per parsed document (Apollo reuses the object) and variables. */
+const knownCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
 export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName?: string | null,
+): number {
+  const key = `${operationName ?? ""}\u0000${variables ? JSON.stringify(variables) : ""}`;
+  let costs = knownCosts.get(document);
+  const known = costs?.get(key);
+  if (known !== undefined) return known;
+  const cost = computeCost(schema, document, variables, operationName);
+  if (!costs) knownCosts.set(document, (costs = new Map()));
+  if (costs.size < 100) costs.set(key, cost);
+  return cost;
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,

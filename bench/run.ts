@@ -1,0 +1,299 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { Client as PgClient } from "pg";
+import { seedFillerKeys } from "./seed-keys";
+
+/**
+ * `npm run bench`: the production build on a real PostgreSQL, every scenario in one invocation
+ * so their figures compare. Writes bench/RESULTS.md.
+ */
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const DATABASE = "keyfob_bench";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+const ROOT = path.join(__dirname, "..", "..");
+
+const databaseUrl = (() => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+})();
+
+async function admin(sql: string): Promise<void> {
+  const client = new PgClient({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function startProcess(script: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, "dist", script)], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      KEYFOB_SECRET: SECRET,
+      PORT: String(port),
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const poll = async () => {
+      try {
+        const response = await fetch(
+          `http://127.0.0.1:${port}/${script.includes("floor") ? "" : "readyz"}`,
+        );
+        if (response.status < 500) return resolve(child);
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) return reject(new Error(`${script} did not start`));
+      setTimeout(poll, 200);
+    };
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+    void poll();
+  });
+}
+
+async function gql(
+  port: number,
+  query: string,
+  variables: object = {},
+  token?: string,
+): Promise<any> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+interface Figures {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function load(
+  name: string,
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Figures> {
+  const options = {
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: "POST" as const,
+    headers: { "content-type": "application/json", ...headers },
+    body,
+    connections: CONNECTIONS,
+  };
+  await autocannon({ ...options, duration: 2 }); // warm-up: JIT, caches, pools
+  const result = await autocannon({ ...options, duration: SECONDS });
+  const figures = {
+    name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+  };
+  console.log(
+    `${name.padEnd(48)} ${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms${figures.non2xx ? `  (${figures.non2xx} non-2xx!)` : ""}`,
+  );
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DATABASE}`);
+  const port = 4801;
+  const service = await startProcess("src/main.js", port);
+  try {
+    // Fixtures through the API.
+    const { signUp } = await gql(
+      port,
+      `mutation { signUp(input: { email: "bench@example.test", password: "bench password", name: "Bench" }) { token } }`,
+    );
+    const token: string = signUp.token;
+    const { createOrganization } = await gql(
+      port,
+      `mutation { createOrganization(input: { name: "bench" }) { organization { id } } }`,
+      {},
+      token,
+    );
+    const organizationId: string = createOrganization.organization.id;
+    const createKey = `mutation ($input: CreateOrganizationApiKeyInput!) {
+      createOrganizationApiKey(input: $input) { apiKey { id publicKey } privateKey userErrors { message } } }`;
+    const { createOrganizationApiKey: benchKey } = await gql(
+      port,
+      createKey,
+      {
+        input: {
+          organizationId,
+          description: "bench",
+          roles: ["ORG_MEMBER"],
+          accessList: [
+            { cidrBlock: "10.0.0.0/8" },
+            { cidrBlock: "192.168.0.0/16" },
+            { ipAddress: "127.0.0.1" },
+          ],
+        },
+      },
+      token,
+    );
+    const projectIds: string[] = [];
+    for (const name of ["one", "two", "three"]) {
+      const { createProject } = await gql(
+        port,
+        `mutation ($input: CreateProjectInput!) { createProject(input: $input) { project { id } } }`,
+        { input: { organizationId, name } },
+        token,
+      );
+      projectIds.push(createProject.project.id);
+    }
+    for (let i = 0; i < 99; i++) {
+      const { createOrganizationApiKey } = await gql(
+        port,
+        createKey,
+        {
+          input: {
+            organizationId,
+            description: `listed ${i}`,
+            roles: ["ORG_MEMBER"],
+            accessList: [{ cidrBlock: "10.0.0.0/8" }, { ipAddress: `192.168.1.${i + 1}` }],
+          },
+        },
+        token,
+      );
+      await gql(
+        port,
+        `mutation ($input: AssignApiKeyToProjectInput!) { assignApiKeyToProject(input: $input) { assignment { roles } } }`,
+        {
+          input: {
+            projectId: projectIds[i % 3],
+            apiKeyId: createOrganizationApiKey.apiKey.id,
+            roles: ["GROUP_READ_ONLY"],
+          },
+        },
+        token,
+      );
+    }
+    const seededSmall = await seedFillerKeys(databaseUrl, {
+      organizations: 10,
+      keysPerOrganization: 90,
+    });
+    console.log(
+      `1 k keys in the database (${seededSmall.keys} filler keys in ${seededSmall.seconds.toFixed(1)} s)`,
+    );
+
+    const basic = {
+      authorization: `Basic ${Buffer.from(`${benchKey.apiKey.publicKey}:${benchKey.privateKey}`).toString("base64")}`,
+    };
+    const bearer = { authorization: `Bearer ${token}` };
+    const viewer = JSON.stringify({ query: "{ viewer { __typename } }" });
+    const keyPage = JSON.stringify({
+      query: `query ($id: ID!) { organization(id: $id) { apiKeys(first: 100) { edges { node {
+        id publicKey description roles
+        projectAssignments { roles project { id name } }
+        accessList { cidrBlock usageCount lastUsedAt } } } } } }`,
+      variables: { id: organizationId },
+    });
+
+    const results: Record<string, Figures> = {};
+    results.a = await load(
+      "(a) anonymous { __typename }",
+      port,
+      JSON.stringify({ query: "{ __typename }" }),
+      {},
+    );
+    results.b = await load("(b) viewer, API key (Basic, 3-entry list), 1 k", port, viewer, basic);
+    results.c = await load("(c) viewer, user bearer token", port, viewer, bearer);
+    results.d = await load("(d) 100-key page, assignments + access lists", port, keyPage, bearer);
+    const floor = await startProcess("bench/floor-server.js", 4802);
+    try {
+      results.e = await load("(e) floor: node:http + pg, same verification", 4802, viewer, basic);
+    } finally {
+      floor.kill("SIGTERM");
+    }
+
+    const seededLarge = await seedFillerKeys(databaseUrl, {
+      organizations: 9_990,
+      keysPerOrganization: 100,
+    });
+    console.log(
+      `1 M keys in the database (${seededLarge.keys} more filler keys in ${seededLarge.seconds.toFixed(1)} s)`,
+    );
+    results.bLarge = await load(
+      "(b) viewer, API key (Basic, 3-entry list), 1 M",
+      port,
+      viewer,
+      basic,
+    );
+
+    const ratios = {
+      "b / a": results.b.requestsPerSecond / results.a.requestsPerSecond,
+      "b / e": results.b.requestsPerSecond / results.e.requestsPerSecond,
+      "b (1 M) / b (1 k)": results.bLarge.requestsPerSecond / results.b.requestsPerSecond,
+    };
+    for (const [name, value] of Object.entries(ratios))
+      console.log(`${name.padEnd(20)} ${value.toFixed(2)}`);
+    writeResults(results, ratios, seededLarge.seconds, (Date.now() - started) / 1000);
+  } finally {
+    service.kill("SIGTERM");
+  }
+}
+
+function writeResults(
+  results: Record<string, Figures>,
+  ratios: Record<string, number>,
+  seedSeconds: number,
+  totalSeconds: number,
+): void {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const lines = [
+    "# Benchmark results",
+    "",
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${os.cpus().length} × ${cpu}, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL on the same machine. ` +
+      `autocannon: ${CONNECTIONS} connections, ${SECONDS} s per scenario after a 2 s warm-up, load generator on the same 2 cores. ` +
+      `Absolute figures move with the machine's load; the ratios, measured in one run, are what to compare.`,
+    "",
+    "| Scenario | req/s | p50 (ms) | p99 (ms) |",
+    "| --- | ---: | ---: | ---: |",
+    ...Object.values(results).map(
+      (r) => `| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} |`,
+    ),
+    "",
+    "| Ratio | Value | Target |",
+    "| --- | ---: | ---: |",
+    `| b / a | ${ratios["b / a"].toFixed(2)} | ≥ 0.80 |`,
+    `| b / e | ${ratios["b / e"].toFixed(2)} | ≥ 0.50 |`,
+    `| b (1 M) / b (1 k) | ${ratios["b (1 M) / b (1 k)"].toFixed(2)} | ≥ 0.90 |`,
+    "",
+    `Seeding 999,000 filler keys (and as many access-list entries) in 9,990 organizations took ${seedSeconds.toFixed(0)} s; the whole run ${totalSeconds.toFixed(0)} s.`,
+    "",
+  ];
+  writeFileSync(path.join(ROOT, "bench", "RESULTS.md"), lines.join("\n"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
