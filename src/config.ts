@@ -135,3 +135,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: settings.REDIS_URL,
   });
 }
+
+/** The bootstrap command's password, when given through the environment rather than stdin. */
+export function bootstrapPasswordFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  return env.KEYFOB_BOOTSTRAP_PASSWORD || undefined;
+}

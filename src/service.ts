@@ -73,7 +73,7 @@ export async function startService(
         address,
         database: embedded ? `embedded (${config.dataDir})` : new URL(runtime.databaseUrl).host,
       },
-      "keyfob is listening on %s (GraphQL at %s/graphql)",
+      "keyfob is listening on %s (GraphQL API, and GraphiQL in a browser, at %s/graphql)",
       address,
       address,
     );

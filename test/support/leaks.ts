@@ -15,6 +15,11 @@ const FORBIDDEN_PATTERNS: [RegExp, string][] = [
   ],
 ];
 
+/** Every secret the tests have seen issued or used so far. */
+export function registeredSecrets(): string[] {
+  return [...secrets];
+}
+
 export function registerSecret(secret: string): void {
   if (secret) secrets.add(secret);
 }
