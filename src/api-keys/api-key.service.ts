@@ -7,13 +7,7 @@ import {
 } from "../auth/authorize";
 import { normalizeRoles, type OrganizationRole } from "../auth/roles";
 import { inTransaction } from "../db/transaction";
-import {
-  paginate,
-  pageRequest,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -190,18 +184,23 @@ export class ApiKeyService {
     organizationId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<ApiKey>> {
-    const request = pageRequest(args);
     const query = ctx.db
       .getRepository(ApiKeyEntity)
       .createQueryBuilder("k")
       .where("k.organization_id = :organizationId", { organizationId });
-    const page = await paginate(query, { createdAt: "k.created_at", id: "k.id" }, request);
-    for (const key of page.rows) ctx.loaders.apiKey.prime(key.id, key);
-    return toConnection(
+    return connectionFor(
       ApiKeyConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.id }),
-      ApiKey.from,
+      query,
+      {
+        createdAt: "k.created_at",
+        id: "k.id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.id }),
+      },
+      args,
+      (key) => {
+        ctx.loaders.apiKey.prime(key.id, key);
+        return ApiKey.from(key);
+      },
     );
   }
 

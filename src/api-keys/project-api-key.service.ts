@@ -1,14 +1,8 @@
 import type { EntityManager } from "typeorm";
-import { canSeeApiKey, projectRolesOf, requireGrantable } from "../auth/authorize";
+import { admittedProject, canSeeApiKey, requireGrantable } from "../auth/authorize";
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
-import {
-  paginate,
-  pageRequest,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -37,7 +31,7 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: CreateProjectApiKeyInput,
   ): Promise<CreateApiKeyPayload> {
-    const { projectId, organizationId, callerRoles } = await projectScope(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const { key, privateKey } = await inTransaction(ctx, async (manager) => {
@@ -64,7 +58,7 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: AssignApiKeyToProjectInput,
   ): Promise<ProjectApiKeyPayload> {
-    const { projectId, organizationId, callerRoles } = await projectScope(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const apiKeyId = uuidOf(input.apiKeyId, "ApiKey");
@@ -103,7 +97,7 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: UpdateProjectApiKeyRolesInput,
   ): Promise<ProjectApiKeyPayload> {
-    const { projectId, callerRoles } = await projectScope(ctx, input.projectId);
+    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const assignment = await inTransaction(ctx, async (manager) => {
@@ -126,7 +120,7 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: UnassignApiKeyFromProjectInput,
   ): Promise<UnassignApiKeyFromProjectPayload> {
-    const { projectId, callerRoles } = await projectScope(ctx, input.projectId);
+    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
     const apiKeyId = await inTransaction(ctx, async (manager) => {
       const current = await lockAssignment(manager, projectId, input.apiKeyId);
       requireGrantable(callerRoles, current.roles);
@@ -147,26 +141,22 @@ export class ProjectApiKeyService {
     projectId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<ProjectApiKeyAssignment>> {
-    const request = pageRequest(args);
     const query = ctx.db
       .getRepository(ApiKeyProjectAssignmentEntity)
       .createQueryBuilder("a")
       .where("a.project_id = :projectId", { projectId });
-    const page = await paginate(query, { createdAt: "a.created_at", id: "a.api_key_id" }, request);
-    return toConnection(
+    return connectionFor(
       ProjectApiKeyConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.apiKeyId }),
+      query,
+      {
+        createdAt: "a.created_at",
+        id: "a.api_key_id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.apiKeyId }),
+      },
+      args,
       ProjectApiKeyAssignment.from,
     );
   }
-}
-
-/** The project of a mutation the directive has already admitted, with the caller's roles in it. */
-async function projectScope(ctx: RequestContext, projectGlobalId: string) {
-  const projectId = uuidOf(projectGlobalId, "Project")!;
-  const access = (await projectRolesOf(ctx, projectId))!;
-  return { projectId, organizationId: access.organizationId, callerRoles: access.roles };
 }
 
 async function lockAssignment(

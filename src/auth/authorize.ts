@@ -1,5 +1,6 @@
 import type { RequestContext } from "../graphql/context";
 import { forbiddenError, unauthenticatedError } from "../graphql/errors";
+import { uuidOf } from "../graphql/global-id";
 import type { ApiKeyPrincipal, UserPrincipal } from "./principal";
 import {
   effectiveOrganizationRoles,
@@ -184,4 +185,19 @@ export function requireGrantable(
       `You cannot grant or take away a role you do not hold: ${ungrantable.join(", ")}.`,
     );
   }
+}
+
+/**
+ * The project named by a mutation's input after its `@hasProjectRole` directive admitted the
+ * caller: its id, its organization and the caller's effective roles in it (for grant checks).
+ */
+export async function admittedProject(
+  ctx: RequestContext,
+  projectGlobalId: string,
+): Promise<{ projectId: string; organizationId: string; callerRoles: ReadonlySet<ProjectRole> }> {
+  const projectId = uuidOf(projectGlobalId, "Project");
+  const access = projectId ? await projectRolesOf(ctx, projectId) : null;
+  if (!projectId || !access)
+    throw new Error("admittedProject called without the project directive");
+  return { projectId, organizationId: access.organizationId, callerRoles: access.roles };
 }

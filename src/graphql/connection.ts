@@ -83,6 +83,28 @@ export async function paginate<Row extends ObjectLiteral>(
   return { rows, hasNextPage, countTotal: () => countQuery.getCount() };
 }
 
+/** How a connection is ordered: the SQL expressions of the two key columns and a row's position. */
+export interface KeysetOrder<Row> {
+  createdAt: string;
+  id: string;
+  position: (row: Row) => KeysetPosition;
+}
+
+/**
+ * One page of a connection, the whole way: checks `first` and `after`, pages `query` (which holds
+ * the filters) in keyset order, and builds the connection of `toNode(row)`.
+ */
+export async function connectionFor<Row extends ObjectLiteral, Node extends object>(
+  connectionClass: ClassType<ConnectionShape<Node>>,
+  query: SelectQueryBuilder<Row>,
+  order: KeysetOrder<Row>,
+  args: ConnectionArgs,
+  toNode: (row: Row) => Node,
+): Promise<ConnectionShape<Node>> {
+  const page = await paginate(query, order, pageRequest(args));
+  return toConnection(connectionClass, page, order.position, toNode);
+}
+
 export interface ConnectionShape<Node> {
   edges: { cursor: string; node: Node }[];
   pageInfo: PageInfo;

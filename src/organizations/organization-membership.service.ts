@@ -3,13 +3,7 @@ import { organizationRolesOf, requireAuthenticated, requireGrantable } from "../
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import { normalizeEmail } from "../auth/session.service";
-import {
-  paginate,
-  pageRequest,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -131,17 +125,20 @@ export class OrganizationMembershipService {
     organizationId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<OrganizationMembership>> {
-    const request = pageRequest(args);
     await ctx.services.organizations.requireMemberListAccess(ctx, organizationId);
     const query = ctx.db
       .getRepository(OrganizationMembershipEntity)
       .createQueryBuilder("m")
       .where("m.organization_id = :organizationId", { organizationId });
-    const page = await paginate(query, { createdAt: "m.created_at", id: "m.user_id" }, request);
-    return toConnection(
+    return connectionFor(
       OrganizationMembershipConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      query,
+      {
+        createdAt: "m.created_at",
+        id: "m.user_id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      },
+      args,
       OrganizationMembership.from,
     );
   }
@@ -155,7 +152,6 @@ export class OrganizationMembershipService {
     userId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<OrganizationMembership>> {
-    const request = pageRequest(args);
     const principal = requireAuthenticated(ctx);
     const query = ctx.db
       .getRepository(OrganizationMembershipEntity)
@@ -172,15 +168,15 @@ export class OrganizationMembershipService {
         { callerId: principal.userId },
       );
     }
-    const page = await paginate(
-      query,
-      { createdAt: "m.created_at", id: "m.organization_id" },
-      request,
-    );
-    return toConnection(
+    return connectionFor(
       OrganizationMembershipConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.organizationId }),
+      query,
+      {
+        createdAt: "m.created_at",
+        id: "m.organization_id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.organizationId }),
+      },
+      args,
       OrganizationMembership.from,
     );
   }

@@ -1,13 +1,7 @@
 import { canSeeOrganization, organizationRolesOf, requireUser } from "../auth/authorize";
 import { OrganizationRole, normalizeRoles, seesEveryProject } from "../auth/roles";
 import { inTransaction } from "../db/transaction";
-import {
-  paginate,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-  pageRequest,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { forbiddenError } from "../graphql/errors";
 import { uuidOf } from "../graphql/global-id";
@@ -81,7 +75,6 @@ export class OrganizationService {
     ctx: RequestContext,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<Organization>> {
-    const request = pageRequest(args);
     const principal = ctx.principal;
     const query = ctx.db.getRepository(OrganizationEntity).createQueryBuilder("o");
     if (principal.kind === "user") {
@@ -94,8 +87,13 @@ export class OrganizationService {
     } else {
       query.where("false");
     }
-    const page = await paginate(query, { createdAt: "o.created_at", id: "o.id" }, request);
-    return toConnection(OrganizationConnection, page, positionOf, Organization.from);
+    return connectionFor(
+      OrganizationConnection,
+      query,
+      { createdAt: "o.created_at", id: "o.id", position: positionOf },
+      args,
+      Organization.from,
+    );
   }
 
   /** Roles granted to the caller in the organization itself (empty for a caller who sees it only through a project). */

@@ -1,14 +1,8 @@
 import type { EntityManager } from "typeorm";
-import { canSeeUser, projectRolesOf, requireGrantable } from "../auth/authorize";
+import { admittedProject, canSeeUser, requireGrantable } from "../auth/authorize";
 import { normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
-import {
-  paginate,
-  pageRequest,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -29,7 +23,7 @@ import { ProjectMembership, ProjectMembershipConnection } from "./project-member
  */
 export class ProjectMembershipService {
   async add(ctx: RequestContext, input: AddProjectMemberInput): Promise<ProjectMembershipPayload> {
-    const { projectId, organizationId, callerRoles } = await this.scope(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const userId = await this.visibleUserId(ctx, input.userId);
@@ -75,7 +69,7 @@ export class ProjectMembershipService {
     ctx: RequestContext,
     input: UpdateProjectMemberRolesInput,
   ): Promise<ProjectMembershipPayload> {
-    const { projectId, callerRoles } = await this.scope(ctx, input.projectId);
+    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const membership = await inTransaction(ctx, async (manager) => {
@@ -96,7 +90,7 @@ export class ProjectMembershipService {
     ctx: RequestContext,
     input: RemoveProjectMemberInput,
   ): Promise<RemoveProjectMemberPayload> {
-    const { projectId, callerRoles } = await this.scope(ctx, input.projectId);
+    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
     await inTransaction(ctx, async (manager) => {
       const current = await lockMembership(manager, projectId, input.userId);
       requireGrantable(callerRoles, current.roles);
@@ -111,25 +105,21 @@ export class ProjectMembershipService {
     projectId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<ProjectMembership>> {
-    const request = pageRequest(args);
     const query = ctx.db
       .getRepository(ProjectMembershipEntity)
       .createQueryBuilder("m")
       .where("m.project_id = :projectId", { projectId });
-    const page = await paginate(query, { createdAt: "m.created_at", id: "m.user_id" }, request);
-    return toConnection(
+    return connectionFor(
       ProjectMembershipConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      query,
+      {
+        createdAt: "m.created_at",
+        id: "m.user_id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.userId }),
+      },
+      args,
       ProjectMembership.from,
     );
-  }
-
-  /** The project of a mutation the directive has already admitted, with the caller's roles in it. */
-  private async scope(ctx: RequestContext, projectGlobalId: string) {
-    const projectId = uuidOf(projectGlobalId, "Project")!;
-    const access = (await projectRolesOf(ctx, projectId))!;
-    return { projectId, organizationId: access.organizationId, callerRoles: access.roles };
   }
 
   private async visibleUserId(ctx: RequestContext, userGlobalId: string): Promise<string> {

@@ -3,13 +3,7 @@ import { canSeeProject, projectRolesOf } from "../auth/authorize";
 import { ProjectRole, normalizeRoles } from "../auth/roles";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
-import {
-  paginate,
-  pageRequest,
-  toConnection,
-  type ConnectionArgs,
-  type ConnectionShape,
-} from "../graphql/connection";
+import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { notFound, UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -85,7 +79,6 @@ export class ProjectService {
     organizationId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<Project>> {
-    const request = pageRequest(args);
     const query = ctx.db
       .getRepository(ProjectEntity)
       .createQueryBuilder("p")
@@ -106,11 +99,15 @@ export class ProjectService {
         query.andWhere("false");
       }
     }
-    const page = await paginate(query, { createdAt: "p.created_at", id: "p.id" }, request);
-    return toConnection(
+    return connectionFor(
       ProjectConnection,
-      page,
-      (row) => ({ createdAt: row.createdAt, id: row.id }),
+      query,
+      {
+        createdAt: "p.created_at",
+        id: "p.id",
+        position: (row) => ({ createdAt: row.createdAt, id: row.id }),
+      },
+      args,
       Project.from,
     );
   }
