@@ -127,7 +127,17 @@ export async function createApp({ config, db, services, log }: AppDependencies):
         request.clientAddress,
       );
     } catch (error) {
-      if (!(error instanceof AuthenticationFailure)) throw error;
+      if (!(error instanceof AuthenticationFailure)) {
+        // The credentials could not be checked (the database is unreachable, most likely):
+        // the caller may retry; nothing about the fault leaves the server.
+        request.log.error({ err: error }, "could not authenticate the request");
+        return sendGraphQLError(
+          reply,
+          503,
+          "SERVICE_UNAVAILABLE",
+          "Service unavailable; try again.",
+        );
+      }
       if (error.retryAfterSeconds !== undefined) {
         void reply.header("retry-after", String(error.retryAfterSeconds));
       }
@@ -137,10 +147,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
           : "Bearer";
         void reply.header("www-authenticate", `${scheme} realm="keyfob"`);
       }
-      return reply
-        .code(error.status)
-        .type("application/graphql-response+json; charset=utf-8")
-        .send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+      return sendGraphQLError(reply, error.status, error.code, error.message);
     }
   };
 
@@ -151,6 +158,18 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     handler: fastifyApolloHandler(apollo, {
       context: async (request) => buildContext(config, db, services, request),
     }),
+  });
+
+  // Anything that escapes a route is masked like a GraphQL error: never fastify's default body,
+  // which would carry the raw message (a database error's text, say).
+  fastify.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, "unexpected error outside GraphQL");
+      return sendGraphQLError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+    }
+    // fastify's own 4xx (body too large, unsupported media type, malformed JSON) say nothing secret.
+    return reply.code(status).send(error);
   });
 
   fastify.get("/healthz", async () => ({ status: "ok" }));
@@ -168,6 +187,13 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     apollo,
     stop: () => apollo.stop(),
   };
+}
+
+function sendGraphQLError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply
+    .code(status)
+    .type("application/graphql-response+json; charset=utf-8")
+    .send({ errors: [{ message, extensions: { code } }] });
 }
 
 function buildContext(
