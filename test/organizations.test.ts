@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { fromGlobalId, toGlobalId, type NodeTypeName } from "../src/graphql/global-id";
-import type { Client, GraphQLResult } from "./support/client";
+import type { Client } from "./support/client";
+import {
+  assertNotMentioned,
+  assertReadsAsUnknown,
+  codesAndFields,
+  outcomeOf,
+  payloadOf,
+  randomId,
+} from "./support/isolation";
 import { Seed, unique, type OrganizationFixture, type UserActor } from "./support/seed";
 import { startTestService, type TestService } from "./support/service";
 
@@ -42,65 +48,6 @@ const USER_ORGANIZATIONS = `query ($id: ID!, $first: Int, $after: String) {
   node(id: $id) { ... on User { organizations(first: $first, after: $after) {
     totalCount edges { cursor node { roles organization { id } user { id } } }
     pageInfo { hasNextPage endCursor } } } } }`;
-
-function randomId(type: NodeTypeName): string {
-  return toGlobalId(type, randomUUID());
-}
-
-/** The payload of the one mutation a result holds. */
-function payloadOf(result: GraphQLResult): any {
-  return Object.values(result.data ?? {})[0];
-}
-
-/** Neither the global id nor the row id behind it appears in `text`. */
-function assertNotMentioned(text: string, globalId: string): void {
-  assert.ok(!text.includes(globalId), `response names ${globalId}: ${text}`);
-  const uuid = fromGlobalId(globalId)?.uuid;
-  if (uuid) assert.ok(!text.includes(uuid), `response names ${uuid}: ${text}`);
-}
-
-/**
- * `foreignId` in `input[field]` must read exactly like an unknown id of its type: the same
- * NOT_FOUND user error on the same field with the same message, no FORBIDDEN, no echo of the id.
- */
-async function assertReadsAsUnknown(
-  client: Client,
-  mutation: string,
-  input: Record<string, unknown>,
-  field: string,
-  foreignId: string,
-): Promise<void> {
-  const type = fromGlobalId(foreignId)!.type;
-  const foreign = await client.raw(mutation, { input: { ...input, [field]: foreignId } });
-  const unknown = await client.raw(mutation, { input: { ...input, [field]: randomId(type) } });
-  assert.equal(foreign.errors, undefined, foreign.text);
-  assert.equal(unknown.errors, undefined, unknown.text);
-  assert.deepEqual(payloadOf(foreign), payloadOf(unknown));
-  assert.deepEqual(
-    payloadOf(foreign).userErrors.map((e: any) => [e.code, e.field]),
-    [["NOT_FOUND", ["input", field]]],
-  );
-  assertNotMentioned(foreign.text, foreignId);
-}
-
-/** What a mutation came to: "ok", its user error codes, or its GraphQL error code. */
-function outcomeOf(result: GraphQLResult): string {
-  if (result.errors) return result.errors.map((e) => e.extensions?.code).join();
-  return (
-    payloadOf(result)
-      .userErrors.map((e: any) => e.code)
-      .join() || "ok"
-  );
-}
-
-/**
- * The distinct `[code, "input.field"]` pairs, sorted, for comparing user errors (one field may
- * break several rules at once).
- */
-function codesAndFields(errors: { code: string; field: string[] | null }[]): string[][] {
-  const pairs = new Set(errors.map((e) => `${e.code} ${e.field?.join(".") ?? ""}`));
-  return [...pairs].sort().map((pair) => pair.split(" "));
-}
 
 async function membersOf(client: Client, organizationId: string) {
   const data = await client.query(MEMBERS, { id: organizationId, first: 100 });
