@@ -201,3 +201,16 @@ export async function admittedProject(
     throw new Error("admittedProject called without the project directive");
   return { projectId, organizationId: access.organizationId, callerRoles: access.roles };
 }
+
+/**
+ * Member lists are for the organization's own members and keys (any organization role); a caller
+ * who sees the organization only through a project does not read its whole membership.
+ */
+export async function requireOrganizationMember(
+  ctx: RequestContext,
+  organizationId: string,
+): Promise<void> {
+  if ((await organizationRolesOf(ctx, organizationId)).size === 0) {
+    throw forbiddenError("Only members of the organization can list its members.");
+  }
+}

@@ -1,5 +1,10 @@
 import type { EntityManager } from "typeorm";
-import { organizationRolesOf, requireAuthenticated, requireGrantable } from "../auth/authorize";
+import {
+  organizationRolesOf,
+  requireAuthenticated,
+  requireGrantable,
+  requireOrganizationMember,
+} from "../auth/authorize";
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import { normalizeEmail } from "../auth/session.service";
@@ -125,7 +130,7 @@ export class OrganizationMembershipService {
     organizationId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<OrganizationMembership>> {
-    await ctx.services.organizations.requireMemberListAccess(ctx, organizationId);
+    await requireOrganizationMember(ctx, organizationId);
     const query = ctx.db
       .getRepository(OrganizationMembershipEntity)
       .createQueryBuilder("m")

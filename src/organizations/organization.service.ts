@@ -3,7 +3,6 @@ import { OrganizationRole, normalizeRoles, seesEveryProject } from "../auth/role
 import { inTransaction } from "../db/transaction";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
-import { forbiddenError } from "../graphql/errors";
 import { uuidOf } from "../graphql/global-id";
 import { OrganizationMembershipEntity } from "./organization-membership.entity";
 import { OrganizationConnection } from "./organization-membership.type";
@@ -100,14 +99,6 @@ export class OrganizationService {
   async viewerRoles(ctx: RequestContext, organization: Organization): Promise<OrganizationRole[]> {
     const access = await ctx.loaders.access.organization.load(organization.uuid);
     return normalizeRoles([...access.roles]);
-  }
-
-  /** Member lists are for the organization's own members and keys. */
-  async requireMemberListAccess(ctx: RequestContext, organizationId: string): Promise<void> {
-    const roles = await organizationRolesOf(ctx, organizationId);
-    if (roles.size === 0) {
-      throw forbiddenError("Only members of the organization can list its members.");
-    }
   }
 
   async seesEveryProject(ctx: RequestContext, organizationId: string): Promise<boolean> {
