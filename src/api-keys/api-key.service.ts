@@ -11,7 +11,7 @@ import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../gra
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { UserErrorCode, UserInputError } from "../graphql/user-error";
-import { OrganizationEntity } from "../organizations/organization.entity";
+import { lockOrganization } from "../organizations/organization-lock";
 import { AccessListEntryEntity } from "./access-list-entry.entity";
 import { parseAccessListEntries } from "./access-list.service";
 import { ApiKeyEntity } from "./api-key.entity";
@@ -77,12 +77,7 @@ export class ApiKeyService {
     newKey: NewKey,
   ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
     const entries = parseAccessListEntries(newKey.accessList ?? [], newKey.accessListField);
-    await manager
-      .getRepository(OrganizationEntity)
-      .createQueryBuilder("o")
-      .setLock("pessimistic_write")
-      .where("o.id = :id", { id: newKey.organizationId })
-      .getOne();
+    await lockOrganization(manager, newKey.organizationId);
     const existing = await manager.countBy(ApiKeyEntity, { organizationId: newKey.organizationId });
     if (existing >= this.maxKeysPerOrganization) {
       throw UserInputError.of(

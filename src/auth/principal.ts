@@ -22,15 +22,3 @@ export interface ApiKeyPrincipal {
 }
 
 export const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: "anonymous" });
-
-/** The id logged and used in throttling keys: never a secret. */
-export function principalId(principal: Principal): string | null {
-  switch (principal.kind) {
-    case "user":
-      return principal.userId;
-    case "apiKey":
-      return principal.apiKeyId;
-    default:
-      return null;
-  }
-}

@@ -169,8 +169,3 @@ export function toConnection<Row, Node extends object>(
     countTotal: page.countTotal,
   });
 }
-
-/** An empty page, for callers who may see the parent but none of its items. */
-export function emptyPage<Row>(): Page<Row> {
-  return { rows: [], hasNextPage: false, countTotal: async () => 0 };
-}

@@ -6,6 +6,7 @@ import {
   requireOrganizationMember,
 } from "../auth/authorize";
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
+import { onlyMembershipsCallerShares } from "../auth/visibility";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import { normalizeEmail } from "../auth/session.service";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
@@ -19,7 +20,7 @@ import {
   OrganizationMembership,
   OrganizationMembershipConnection,
 } from "./organization-membership.type";
-import { OrganizationEntity } from "./organization.entity";
+import { lockOrganization } from "./organization-lock";
 import type {
   AddOrganizationMemberInput,
   RemoveOrganizationMemberInput,
@@ -157,22 +158,16 @@ export class OrganizationMembershipService {
     userId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<OrganizationMembership>> {
-    const principal = requireAuthenticated(ctx);
-    const query = ctx.db
-      .getRepository(OrganizationMembershipEntity)
-      .createQueryBuilder("m")
-      .where("m.user_id = :userId", { userId });
-    if (principal.kind === "apiKey") {
-      query.andWhere("m.organization_id = :keyOrganizationId", {
-        keyOrganizationId: principal.organizationId,
-      });
-    } else if (principal.userId !== userId) {
-      query.andWhere(
-        `EXISTS (SELECT 1 FROM organization_memberships mine
-                  WHERE mine.organization_id = m.organization_id AND mine.user_id = :callerId)`,
-        { callerId: principal.userId },
-      );
-    }
+    requireAuthenticated(ctx);
+    const query = onlyMembershipsCallerShares(
+      ctx,
+      ctx.db
+        .getRepository(OrganizationMembershipEntity)
+        .createQueryBuilder("m")
+        .where("m.user_id = :userId", { userId }),
+      "m",
+      userId,
+    );
     return connectionFor(
       OrganizationMembershipConnection,
       query,
@@ -195,12 +190,7 @@ export class OrganizationMembershipService {
     organizationId: string,
     userGlobalId: string,
   ): Promise<OrganizationMembershipEntity> {
-    await manager
-      .getRepository(OrganizationEntity)
-      .createQueryBuilder("o")
-      .setLock("pessimistic_write")
-      .where("o.id = :organizationId", { organizationId })
-      .getOne();
+    await lockOrganization(manager, organizationId);
     // Every member of the organization is visible to its owners, so no further visibility check.
     const userId = uuidOf(userGlobalId, "User");
     const membership = userId

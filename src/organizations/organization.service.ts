@@ -1,5 +1,6 @@
-import { canSeeOrganization, organizationRolesOf, requireUser } from "../auth/authorize";
-import { OrganizationRole, normalizeRoles, seesEveryProject } from "../auth/roles";
+import { canSeeOrganization, requireUser } from "../auth/authorize";
+import { OrganizationRole, normalizeRoles } from "../auth/roles";
+import { onlyOwnOrganizations } from "../auth/visibility";
 import { inTransaction } from "../db/transaction";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
@@ -74,18 +75,11 @@ export class OrganizationService {
     ctx: RequestContext,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<Organization>> {
-    const principal = ctx.principal;
-    const query = ctx.db.getRepository(OrganizationEntity).createQueryBuilder("o");
-    if (principal.kind === "user") {
-      query.where(
-        `EXISTS (SELECT 1 FROM organization_memberships m WHERE m.organization_id = o.id AND m.user_id = :userId)`,
-        { userId: principal.userId },
-      );
-    } else if (principal.kind === "apiKey") {
-      query.where("o.id = :organizationId", { organizationId: principal.organizationId });
-    } else {
-      query.where("false");
-    }
+    const query = onlyOwnOrganizations(
+      ctx,
+      ctx.db.getRepository(OrganizationEntity).createQueryBuilder("o"),
+      "o",
+    );
     return connectionFor(
       OrganizationConnection,
       query,
@@ -99,10 +93,6 @@ export class OrganizationService {
   async viewerRoles(ctx: RequestContext, organization: Organization): Promise<OrganizationRole[]> {
     const access = await ctx.loaders.access.organization.load(organization.uuid);
     return normalizeRoles([...access.roles]);
-  }
-
-  async seesEveryProject(ctx: RequestContext, organizationId: string): Promise<boolean> {
-    return seesEveryProject(await organizationRolesOf(ctx, organizationId));
   }
 }
 

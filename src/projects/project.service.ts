@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { canSeeProject, projectRolesOf } from "../auth/authorize";
 import { ProjectRole, normalizeRoles } from "../auth/roles";
+import { onlyVisibleProjects } from "../auth/visibility";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
@@ -79,26 +80,15 @@ export class ProjectService {
     organizationId: string,
     args: ConnectionArgs,
   ): Promise<ConnectionShape<Project>> {
-    const query = ctx.db
-      .getRepository(ProjectEntity)
-      .createQueryBuilder("p")
-      .where("p.organization_id = :organizationId", { organizationId });
-    if (!(await ctx.services.organizations.seesEveryProject(ctx, organizationId))) {
-      const principal = ctx.principal;
-      if (principal.kind === "user") {
-        query.andWhere(
-          `EXISTS (SELECT 1 FROM project_memberships pm WHERE pm.project_id = p.id AND pm.user_id = :userId)`,
-          { userId: principal.userId },
-        );
-      } else if (principal.kind === "apiKey") {
-        query.andWhere(
-          `EXISTS (SELECT 1 FROM api_key_project_assignments a WHERE a.project_id = p.id AND a.api_key_id = :apiKeyId)`,
-          { apiKeyId: principal.apiKeyId },
-        );
-      } else {
-        query.andWhere("false");
-      }
-    }
+    const query = await onlyVisibleProjects(
+      ctx,
+      ctx.db
+        .getRepository(ProjectEntity)
+        .createQueryBuilder("p")
+        .where("p.organization_id = :organizationId", { organizationId }),
+      "p",
+      organizationId,
+    );
     return connectionFor(
       ProjectConnection,
       query,
