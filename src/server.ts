@@ -24,6 +24,7 @@ import { normalizeAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
 import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
+import { literalValueMessagesPlugin } from "./graphql/input-values";
 import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { RuntimeConfig, Services } from "./services";
@@ -92,6 +93,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       logUnexpectedErrors(),
+      literalValueMessagesPlugin(),
       requestLimitsPlugin(config.nodeEnv === "production"),
     ],
   });

@@ -1,23 +1,11 @@
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsOptional,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, ValidateNested } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { OrganizationRole, ProjectRole } from "../auth/roles.graphql";
+import { IsDisplayText } from "../graphql/text-fields";
+import { DISPLAY_TEXT_LIMITS } from "../graphql/text";
 
 export const MAX_ACCESS_LIST_ENTRIES = 200;
 const ROLES_REQUIRED = { message: "must hold at least one role" };
-/**
- * 1 to 250 characters as the database counts them (code points). class-validator's `Length` does
- * not count variation selectors, so a description it passed could still break the column's check.
- */
-const DESCRIPTION = /^[\s\S]{1,250}$/u;
-const DESCRIPTION_LENGTH = { message: "must be 1 to 250 characters" };
-const NOT_BLANK = { message: "must not be blank" };
 
 @InputType({ description: "Exactly one of ipAddress or cidrBlock." })
 export class AccessListEntryInput {
@@ -33,7 +21,7 @@ export class AccessListEntryInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(250, { message: "must be at most 250 characters" })
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.accessListComment)
   comment?: string | null;
 }
 
@@ -43,8 +31,7 @@ export class CreateOrganizationApiKeyInput {
   organizationId!: string;
 
   @Field({ description: "1 to 250 characters." })
-  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
-  @Matches(/\S/, NOT_BLANK)
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.apiKeyDescription)
   description!: string;
 
   @Field(() => [OrganizationRole], { description: "At least one." })
@@ -67,8 +54,7 @@ export class CreateProjectApiKeyInput {
   projectId!: string;
 
   @Field({ description: "1 to 250 characters." })
-  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
-  @Matches(/\S/, NOT_BLANK)
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.apiKeyDescription)
   description!: string;
 
   @Field(() => [ProjectRole], { description: "At least one." })
@@ -92,8 +78,7 @@ export class UpdateOrganizationApiKeyInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Matches(DESCRIPTION, DESCRIPTION_LENGTH)
-  @Matches(/\S/, NOT_BLANK)
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.apiKeyDescription)
   description?: string | null;
 
   @Field(() => [OrganizationRole], { nullable: true })

@@ -77,7 +77,16 @@ export class ApiKeyService {
     newKey: NewKey,
   ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
     const entries = parseAccessListEntries(newKey.accessList ?? [], newKey.accessListField);
-    await lockOrganization(manager, newKey.organizationId);
+    const organization = await lockOrganization(manager, newKey.organizationId);
+    // Read under the lock, so a concurrent settings change cannot slip between check and insert.
+    // An absent list stays allowed: Atlas's flow creates a key, then adds its entries.
+    if (newKey.accessList?.length === 0 && organization?.apiAccessListRequired) {
+      throw UserInputError.of(
+        UserErrorCode.INVALID_INPUT,
+        newKey.accessListField,
+        "accessList must have at least one entry: this organization requires an access list for API keys (leave accessList out to add entries later).",
+      );
+    }
     const existing = await manager.countBy(ApiKeyEntity, { organizationId: newKey.organizationId });
     if (existing >= this.maxKeysPerOrganization) {
       throw UserInputError.of(

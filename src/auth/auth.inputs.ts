@@ -1,12 +1,13 @@
-import { IsEmail, IsNotEmpty, Length, MaxLength } from "class-validator";
+import { IsNotEmpty, Length, MaxLength } from "class-validator";
 import { Field, InputType } from "type-graphql";
+import { IsDisplayText, IsEmailAddress, MAX_EMAIL_LENGTH } from "../graphql/text-fields";
+import { DISPLAY_TEXT_LIMITS } from "../graphql/text";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password";
 
 @InputType()
 export class SignUpInput {
   @Field()
-  @IsEmail({}, { message: "must be an email address" })
-  @MaxLength(254, { message: "must be at most 254 characters" })
+  @IsEmailAddress()
   email!: string;
 
   @Field()
@@ -16,7 +17,7 @@ export class SignUpInput {
   password!: string;
 
   @Field()
-  @Length(1, 100, { message: "must be 1 to 100 characters" })
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.userName)
   name!: string;
 }
 
@@ -24,7 +25,7 @@ export class SignUpInput {
 export class LogInInput {
   @Field()
   @IsNotEmpty({ message: "is required" })
-  @MaxLength(254, { message: "must be at most 254 characters" })
+  @MaxLength(MAX_EMAIL_LENGTH, { message: `must be at most ${MAX_EMAIL_LENGTH} characters` })
   email!: string;
 
   @Field()

@@ -37,7 +37,7 @@ export class SessionService {
     return inTransaction(ctx, async (manager) => {
       const user = manager.create(UserEntity, {
         email: normalizeEmail(input.email),
-        name: input.name.trim(),
+        name: input.name,
         passwordHash,
       });
       try {

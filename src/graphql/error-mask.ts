@@ -1,36 +1,32 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, Kind, print, type GraphQLFormattedError } from "graphql";
 import { PUBLIC_ERROR_CODES } from "./errors";
 
 /**
- * graphql-js quotes offending values in some coercion messages (`String cannot represent a
- * non string value: 123`, `got invalid value "…"`); a password or key could be that value, so
- * the quoted value is cut out and the rest of the explanation kept.
+ * A net under src/graphql/input-values.ts, which checks variables before graphql-js does: should
+ * graphql-js still report a variable's value (its message quotes the value, and a password or a
+ * key could be that value), the message is rebuilt from the variable's definition alone.
  */
-function withoutEchoedValues(message: string): string {
-  return message
-    .replace(/ got invalid value .*? at "/, ' got an invalid value at "')
-    .replace(/ got invalid value .*?;/, " got an invalid value;")
-    .replace(/(cannot represent [^:]*value): .*$/, "$1.")
-    .replace(
-      /^Value ".*?" does not exist in "(\w+)" enum\.(.*)$/,
-      'The value does not exist in the "$1" enum.$2',
-    )
-    .replace(
-      /^Enum "(\w+)" cannot represent non-enum value: .*?\.(.*)$/,
-      'Enum "$1" cannot represent this value.$2',
-    );
+function withoutEchoedValue(formatted: GraphQLFormattedError, error: unknown): string {
+  const node = error instanceof GraphQLError ? error.nodes?.[0] : undefined;
+  if (formatted.extensions?.code !== "BAD_USER_INPUT" || node?.kind !== Kind.VARIABLE_DEFINITION) {
+    return formatted.message;
+  }
+  return `Variable "$${node.variable.name.value}" got an invalid value for type "${print(node.type)}".`;
 }
 
 /**
- * The one error mask at the edge: errors with a known public code leave as they are (minus any
- * echoed value); everything else becomes "Internal server error" (logged by the error-logging
+ * The one error mask at the edge: errors with a known public code leave as they are (minus an
+ * echoed variable value); everything else becomes "Internal server error" (logged by the error-logging
  * plugin with its request id). Never a stack trace, SQL text or input value.
  */
-export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function maskError(
+  formatted: GraphQLFormattedError,
+  error?: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PUBLIC_ERROR_CODES.has(code)) {
     return {
-      message: withoutEchoedValues(formatted.message),
+      message: withoutEchoedValue(formatted, error),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code },

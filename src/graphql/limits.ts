@@ -18,6 +18,7 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import type { RequestContext } from "./context";
 import { DEFAULT_PAGE_SIZE } from "./connection";
+import { invalidVariablesError } from "./input-values";
 
 /**
  * The limits every GraphQL document must respect, each refused with a 400 and a clear message.
@@ -151,14 +152,22 @@ function rejection(message: string, code: string, status: number): GraphQLError 
 }
 
 /**
- * Checks that need the request: the weighted cost (it depends on variables) and, in production,
- * introspection only for authenticated callers (GraphiQL sends its Authorization header).
+ * Checks that need the request: the variables, the weighted cost (it depends on variables) and,
+ * in production, introspection only for authenticated callers (GraphiQL sends its Authorization
+ * header).
  */
 export function requestLimitsPlugin(production: boolean): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, contextValue, operationName }) {
+        async didResolveOperation({
+          schema,
+          document,
+          request,
+          contextValue,
+          operationName,
+          operation,
+        }) {
           if (
             production &&
             contextValue.principal.kind === "anonymous" &&
@@ -173,12 +182,16 @@ export function requestLimitsPlugin(production: boolean): ApolloServerPlugin<Req
           const hasOperation = document.definitions.some(
             (definition) => definition.kind === Kind.OPERATION_DEFINITION,
           );
-          if (!hasOperation) return;
+          if (!hasOperation || !operation) return;
+          // Before the cost: graphql-query-complexity coerces variables with no error limit, so a
+          // list of thousands of bad values would cost seconds there.
+          const invalid = invalidVariablesError(schema, operation, request.variables);
+          if (invalid) throw invalid;
           let cost: number;
           try {
             cost = queryCost(schema, document, request.variables, operationName);
           } catch {
-            // Variables that do not fit their types: execution reports that as BAD_USER_INPUT.
+            // Should the cost estimator still fail on the variables, execution reports them.
             return;
           }
           if (cost > LIMITS.maxCost) {

@@ -1,15 +1,15 @@
-import { ArrayMaxSize, ArrayMinSize, IsEmail, Length, Matches, MaxLength } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { OrganizationRole } from "../auth/roles.graphql";
+import { IsDisplayText, IsEmailAddress } from "../graphql/text-fields";
+import { DISPLAY_TEXT_LIMITS } from "../graphql/text";
 
 const ROLES_REQUIRED = { message: "must hold at least one role" };
 
 @InputType()
 export class CreateOrganizationInput {
   @Field()
-  @Length(1, 100, { message: "must be 1 to 100 characters" })
-  // The name is stored trimmed, so a blank one would become an empty name.
-  @Matches(/\S/, { message: "must not be blank" })
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.organizationName)
   name!: string;
 }
 
@@ -28,8 +28,7 @@ export class AddOrganizationMemberInput {
   organizationId!: string;
 
   @Field()
-  @IsEmail({}, { message: "must be an email address" })
-  @MaxLength(254, { message: "must be at most 254 characters" })
+  @IsEmailAddress()
   email!: string;
 
   @Field(() => [OrganizationRole])

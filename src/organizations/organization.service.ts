@@ -26,7 +26,7 @@ export class OrganizationService {
   ): Promise<CreateOrganizationPayload> {
     const { userId } = requireUser(ctx);
     const organization = await inTransaction(ctx, async (manager) => {
-      const created = manager.create(OrganizationEntity, { name: input.name.trim() });
+      const created = manager.create(OrganizationEntity, { name: input.name });
       await manager.insert(OrganizationEntity, created);
       await manager.insert(OrganizationMembershipEntity, {
         organizationId: created.id,

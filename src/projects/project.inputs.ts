@@ -1,6 +1,8 @@
-import { ArrayMaxSize, ArrayMinSize, Length, Matches } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
 import { ProjectRole } from "../auth/roles.graphql";
+import { IsDisplayText } from "../graphql/text-fields";
+import { DISPLAY_TEXT_LIMITS } from "../graphql/text";
 
 const ROLES_REQUIRED = { message: "must hold at least one role" };
 
@@ -10,8 +12,7 @@ export class CreateProjectInput {
   organizationId!: string;
 
   @Field()
-  @Length(1, 64, { message: "must be 1 to 64 characters" })
-  @Matches(/\S/, { message: "must not be blank" })
+  @IsDisplayText(DISPLAY_TEXT_LIMITS.projectName)
   name!: string;
 }
 

@@ -28,7 +28,7 @@ export class ProjectService {
       if (principal.kind === "user") {
         await lockCreatorMembership(manager, organizationId, principal.userId);
       }
-      const created = manager.create(ProjectEntity, { organizationId, name: input.name.trim() });
+      const created = manager.create(ProjectEntity, { organizationId, name: input.name });
       try {
         await manager.insert(ProjectEntity, created);
       } catch (error) {

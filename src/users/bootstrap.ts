@@ -1,9 +1,10 @@
-import { isEmail } from "class-validator";
 import type { DataSource } from "typeorm";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword } from "../auth/password";
 import { OrganizationRole } from "../auth/roles";
 import { normalizeEmail } from "../auth/session.service";
 import { toGlobalId } from "../graphql/global-id";
+import { checkDisplayText, DISPLAY_TEXT_LIMITS, encodingProblem } from "../graphql/text";
+import { emailProblem } from "../graphql/text-fields";
 import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
 import { OrganizationEntity } from "../organizations/organization.entity";
 import { UserEntity } from "./user.entity";
@@ -26,24 +27,34 @@ export async function bootstrapOwner(
   request: BootstrapRequest,
 ): Promise<{ userId: string; organizationId: string }> {
   const email = normalizeEmail(request.email);
+  // The same display-text rules as signUp and createOrganization.
+  const name = checkDisplayText(request.name, DISPLAY_TEXT_LIMITS.userName);
+  const organizationName = checkDisplayText(
+    request.organization,
+    DISPLAY_TEXT_LIMITS.organizationName,
+  );
   const problems = [
-    !isEmail(email) && "--email must be an email address",
+    encodingProblem(request.email) && `--email ${encodingProblem(request.email)}`,
+    encodingProblem(request.password) && `the password ${encodingProblem(request.password)}`,
+    emailProblem(email) && `--email ${emailProblem(email)}`,
     (request.password.length < MIN_PASSWORD_LENGTH ||
       request.password.length > MAX_PASSWORD_LENGTH) &&
       `the password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
-    !request.organization.trim() && "--organization must name the organization",
-    !request.name.trim() && "--name must not be blank",
+    !organizationName.ok && `--organization ${organizationName.problem}`,
+    !name.ok && `--name ${name.problem}`,
   ].filter((problem): problem is string => Boolean(problem));
-  if (problems.length > 0) throw new BootstrapError(problems.join("; "));
+  if (problems.length > 0 || !name.ok || !organizationName.ok) {
+    throw new BootstrapError(problems.join("; "));
+  }
 
   const passwordHash = await hashPassword(request.password);
   return db.transaction(async (manager) => {
     if (await manager.existsBy(UserEntity, { email })) {
       throw new BootstrapError(`A user with the email ${email} already exists.`);
     }
-    const user = manager.create(UserEntity, { email, name: request.name.trim(), passwordHash });
+    const user = manager.create(UserEntity, { email, name: name.value, passwordHash });
     await manager.insert(UserEntity, user);
-    const organization = manager.create(OrganizationEntity, { name: request.organization.trim() });
+    const organization = manager.create(OrganizationEntity, { name: organizationName.value });
     await manager.insert(OrganizationEntity, organization);
     await manager.insert(OrganizationMembershipEntity, {
       organizationId: organization.id,

@@ -20,6 +20,16 @@ export interface AccessListEntryInput {
   comment?: string;
 }
 
+/**
+ * The default entry admits every test's loopback address. `[]` asks for a key without entries,
+ * created as Atlas's flow does (no `accessList` at all): an explicitly empty list is refused while
+ * the organization requires an access list.
+ */
+function accessListInput(entries: AccessListEntryInput[] | undefined) {
+  if (entries === undefined) return [{ cidrBlock: "127.0.0.0/8" }];
+  return entries.length > 0 ? entries : undefined;
+}
+
 export class Seed {
   constructor(readonly client: Client) {}
 
@@ -111,7 +121,7 @@ export class OrganizationFixture {
           organizationId: this.id,
           description: options.description ?? unique("key"),
           roles: options.roles ?? ["ORG_MEMBER"],
-          accessList: options.accessList ?? [{ cidrBlock: "127.0.0.0/8" }],
+          accessList: accessListInput(options.accessList),
         },
       },
     );
@@ -161,7 +171,7 @@ export class ProjectFixture {
           projectId: this.id,
           description: options.description ?? unique("project-key"),
           roles: options.roles ?? ["GROUP_READ_ONLY"],
-          accessList: options.accessList ?? [{ cidrBlock: "127.0.0.0/8" }],
+          accessList: accessListInput(options.accessList),
         },
       },
     );
