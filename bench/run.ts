@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { Client as PgClient } from "pg";
+import { describeCommit, describeMachine, recordRun, TARGETS, type Figures } from "./results";
+import { createFixtures } from "./fixtures";
 import { seedFillerKeys } from "./seed-keys";
 
 /**
  * `npm run bench`: the production build on a real PostgreSQL, every scenario in one invocation
- * so their figures compare. Writes bench/RESULTS.md.
+ * so their figures compare. Adds the run to bench/results.json and rewrites bench/RESULTS.md.
  */
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DATABASE = "keyfob_bench";
@@ -65,33 +65,6 @@ function startProcess(script: string, port: number): Promise<ChildProcess> {
   });
 }
 
-async function gql(
-  port: number,
-  query: string,
-  variables: object = {},
-  token?: string,
-): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: any; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-interface Figures {
-  name: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
 async function load(
   name: string,
   port: number,
@@ -127,75 +100,7 @@ async function main(): Promise<void> {
   const port = 4801;
   const service = await startProcess("src/main.js", port);
   try {
-    // Fixtures through the API.
-    const { signUp } = await gql(
-      port,
-      `mutation { signUp(input: { email: "bench@example.test", password: "bench password", name: "Bench" }) { token } }`,
-    );
-    const token: string = signUp.token;
-    const { createOrganization } = await gql(
-      port,
-      `mutation { createOrganization(input: { name: "bench" }) { organization { id } } }`,
-      {},
-      token,
-    );
-    const organizationId: string = createOrganization.organization.id;
-    const createKey = `mutation ($input: CreateOrganizationApiKeyInput!) {
-      createOrganizationApiKey(input: $input) { apiKey { id publicKey } privateKey userErrors { message } } }`;
-    const { createOrganizationApiKey: benchKey } = await gql(
-      port,
-      createKey,
-      {
-        input: {
-          organizationId,
-          description: "bench",
-          roles: ["ORG_MEMBER"],
-          accessList: [
-            { cidrBlock: "10.0.0.0/8" },
-            { cidrBlock: "192.168.0.0/16" },
-            { ipAddress: "127.0.0.1" },
-          ],
-        },
-      },
-      token,
-    );
-    const projectIds: string[] = [];
-    for (const name of ["one", "two", "three"]) {
-      const { createProject } = await gql(
-        port,
-        `mutation ($input: CreateProjectInput!) { createProject(input: $input) { project { id } } }`,
-        { input: { organizationId, name } },
-        token,
-      );
-      projectIds.push(createProject.project.id);
-    }
-    for (let i = 0; i < 99; i++) {
-      const { createOrganizationApiKey } = await gql(
-        port,
-        createKey,
-        {
-          input: {
-            organizationId,
-            description: `listed ${i}`,
-            roles: ["ORG_MEMBER"],
-            accessList: [{ cidrBlock: "10.0.0.0/8" }, { ipAddress: `192.168.1.${i + 1}` }],
-          },
-        },
-        token,
-      );
-      await gql(
-        port,
-        `mutation ($input: AssignApiKeyToProjectInput!) { assignApiKeyToProject(input: $input) { assignment { roles } } }`,
-        {
-          input: {
-            projectId: projectIds[i % 3],
-            apiKeyId: createOrganizationApiKey.apiKey.id,
-            roles: ["GROUP_READ_ONLY"],
-          },
-        },
-        token,
-      );
-    }
+    const { token, organizationId, benchKey } = await createFixtures(port);
     const seededSmall = await seedFillerKeys(databaseUrl, {
       organizations: 10,
       keysPerOrganization: 90,
@@ -298,13 +203,29 @@ async function main(): Promise<void> {
     };
     const ratios = {
       "b / a": perRound("b", "a"),
+      "a / e": perRound("a", "e"),
       "b / e": perRound("b", "e"),
       "b (1 M) / b (1 k)": results.bLarge.requestsPerSecond / results.b.requestsPerSecond,
       "b (1 M) / b (1 k), each against a": perRound("bLarge", "aLarge") / perRound("b", "a"),
     };
-    for (const [name, value] of Object.entries(ratios))
-      console.log(`${name.padEnd(36)} ${value.toFixed(2)}`);
-    writeResults(results, ratios, seededLarge.seconds, (Date.now() - started) / 1000);
+    for (const [name, value] of Object.entries(ratios)) {
+      const target = TARGETS[name];
+      const goal =
+        target === undefined
+          ? ""
+          : ` (target ≥ ${target.toFixed(2)}: ${value >= target ? "met" : "missed"})`;
+      console.log(`${name.padEnd(36)} ${value.toFixed(2)}${goal}`);
+    }
+    await recordRun({
+      date: new Date().toISOString(),
+      commit: describeCommit(ROOT),
+      machine: `${describeMachine()}, PostgreSQL on the same machine`,
+      settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+      scenarios: results,
+      ratios,
+      seedSeconds: seededLarge.seconds,
+      totalSeconds: (Date.now() - started) / 1000,
+    });
   } finally {
     service.kill("SIGTERM");
   }
@@ -325,41 +246,6 @@ function summarise(samples: Figures[]): Figures {
     p99: median(samples.map((s) => s.p99)),
     non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
   };
-}
-
-function writeResults(
-  results: Record<string, Figures>,
-  ratios: Record<string, number>,
-  seedSeconds: number,
-  totalSeconds: number,
-): void {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const lines = [
-    "# Benchmark results",
-    "",
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${os.cpus().length} × ${cpu}, ` +
-      `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL on the same machine. ` +
-      `autocannon: ${CONNECTIONS} connections, ${SECONDS} s per measurement after a 1 s warm-up, load generator on the same 2 cores. ` +
-      `Scenarios a, b, c and e ran in ${ROUNDS} interleaved rounds (and a, b again after seeding 1 M keys); each figure is the median of its rounds, ` +
-      `each ratio the median of per-round ratios. Absolute figures move with the machine's load (other sessions share the host); the ratios are what to compare.`,
-    "",
-    "| Scenario | req/s | p50 (ms) | p99 (ms) |",
-    "| --- | ---: | ---: | ---: |",
-    ...Object.values(results).map(
-      (r) => `| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} |`,
-    ),
-    "",
-    "| Ratio | Value | Target |",
-    "| --- | ---: | ---: |",
-    `| b / a | ${ratios["b / a"].toFixed(2)} | ≥ 0.80 |`,
-    `| b / e | ${ratios["b / e"].toFixed(2)} | ≥ 0.50 |`,
-    `| b (1 M) / b (1 k) | ${ratios["b (1 M) / b (1 k)"].toFixed(2)} | ≥ 0.90 |`,
-    `| b (1 M) / b (1 k), each against a of its phase | ${ratios["b (1 M) / b (1 k), each against a"].toFixed(2)} | ≥ 0.90 |`,
-    "",
-    `Seeding 999,000 filler keys (and as many access-list entries) in 9,990 organizations took ${seedSeconds.toFixed(0)} s; the whole run ${totalSeconds.toFixed(0)} s.`,
-    "",
-  ];
-  writeFileSync(path.join(ROOT, "bench", "RESULTS.md"), lines.join("\n"));
 }
 
 main().catch((error: unknown) => {

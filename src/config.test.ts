@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError, loadConfig, type Config } from "./config";
 
 const SECRET = "s".repeat(32);
+const METRICS_TOKEN = "m".repeat(32);
 const DATABASE_URL = "postgres://keyfob:keyfob@localhost:5432/keyfob";
 
 /** The problems `loadConfig` reports for `env`; fails the test if it accepts `env`. */
@@ -37,6 +38,9 @@ describe("loadConfig defaults", () => {
       allowSignup: true,
       maxApiKeysPerOrganization: 500,
       redisUrl: undefined,
+      metricsPort: undefined,
+      metricsHost: "127.0.0.1",
+      metricsToken: undefined,
     });
   });
 
@@ -58,6 +62,9 @@ describe("loadConfig defaults", () => {
         "ALLOW_SIGNUP",
         "MAX_API_KEYS_PER_ORGANIZATION",
         "REDIS_URL",
+        "METRICS_PORT",
+        "METRICS_HOST",
+        "METRICS_TOKEN",
       ].map((name) => [name, ""]),
     );
     assert.deepEqual(loadConfig(everySettingEmpty), loadConfig({}));
@@ -89,6 +96,9 @@ describe("loadConfig reads every setting", () => {
         ALLOW_SIGNUP: "false",
         MAX_API_KEYS_PER_ORGANIZATION: "20",
         REDIS_URL: "redis://localhost:6379",
+        METRICS_PORT: "9464",
+        METRICS_HOST: "10.0.0.5",
+        METRICS_TOKEN: METRICS_TOKEN,
       }),
       {
         nodeEnv: "production",
@@ -102,6 +112,9 @@ describe("loadConfig reads every setting", () => {
         allowSignup: false,
         maxApiKeysPerOrganization: 20,
         redisUrl: "redis://localhost:6379",
+        metricsPort: 9464,
+        metricsHost: "10.0.0.5",
+        metricsToken: METRICS_TOKEN,
       },
     );
   });

@@ -20,6 +20,12 @@ export interface Config {
   readonly allowSignup: boolean;
   readonly maxApiKeysPerOrganization: number;
   readonly redisUrl: string | undefined;
+  /** A separate port for GET /metrics, off the public one; undefined serves it on the public port. */
+  readonly metricsPort: number | undefined;
+  /** Interface of the separate metrics port. */
+  readonly metricsHost: string;
+  /** Bearer token that GET /metrics requires wherever it is served; undefined requires none. */
+  readonly metricsToken: string | undefined;
 }
 
 const booleanSetting = z
@@ -46,6 +52,12 @@ const addressOrCidr = z.string().refine(
   { error: "must list IP addresses or CIDR blocks, separated by commas" },
 );
 
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, { error: "must be a port number" })
+  .transform(Number)
+  .pipe(z.number().max(65535, { error: "must be a port number" }));
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -55,12 +67,7 @@ const environmentSchema = z.object({
       error: "must be a postgres:// or postgresql:// URL with a host",
     })
     .optional(),
-  PORT: z
-    .string()
-    .regex(/^\d{1,5}$/, { error: "must be a port number" })
-    .transform(Number)
-    .pipe(z.number().max(65535, { error: "must be a port number" }))
-    .default(4000),
+  PORT: port.default(4000),
   HOST: z.string().min(1).default("127.0.0.1"),
   TRUST_PROXY: z
     .string()
@@ -86,6 +93,13 @@ const environmentSchema = z.object({
     .pipe(z.number().min(1).max(100_000))
     .default(500),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, { error: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" })
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
 });
 
 /** Rules across settings, checked on the raw values so they are reported alongside field errors. */
@@ -93,6 +107,13 @@ function crossSettingProblems(env: Record<string, string | undefined>): string[]
   const problems: string[] = [];
   if (env.NODE_ENV === "production" && env.DATABASE_URL && !env.KEYFOB_SECRET) {
     problems.push("KEYFOB_SECRET is required when NODE_ENV=production and DATABASE_URL is set");
+  }
+  if (env.METRICS_HOST && !env.METRICS_PORT) {
+    problems.push("METRICS_HOST needs METRICS_PORT (without it, /metrics is on the public port)");
+  }
+  const publicPort = Number(env.PORT ?? 4000);
+  if (env.METRICS_PORT && Number(env.METRICS_PORT) === publicPort && publicPort !== 0) {
+    problems.push("METRICS_PORT must differ from PORT");
   }
   return problems;
 }
@@ -133,6 +154,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowSignup: settings.ALLOW_SIGNUP,
     maxApiKeysPerOrganization: settings.MAX_API_KEYS_PER_ORGANIZATION,
     redisUrl: settings.REDIS_URL,
+    metricsPort: settings.METRICS_PORT,
+    metricsHost: settings.METRICS_HOST,
+    metricsToken: settings.METRICS_TOKEN,
   });
 }
 

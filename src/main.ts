@@ -1,7 +1,16 @@
 import "reflect-metadata";
+import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
-import { createLogger } from "./logger";
+import { createLogger, flushLog, flushLogSync } from "./logger";
 import { startService } from "./service";
+
+let log: Logger | undefined;
+
+/** Ends the process at once, after writing out the lines the logger still holds. */
+function exitNow(code: number): never {
+  if (log) flushLogSync(log);
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -14,19 +23,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config);
-  const service = await startService(config, log);
+  const logger = (log = createLogger(config));
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception: exiting");
+    exitNow(1);
+  });
+  const service = await startService(config, logger);
+  // Start-up lines are what an operator (or a supervisor) waits for: out now, not in a second.
+  await flushLog(logger);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log.info({ signal }, "shutting down: draining in-flight requests");
+    logger.info({ signal }, "shutting down: draining in-flight requests");
+    // stop() writes out the log last, so every request's access line is out before exit.
     service.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error({ err: error }, "error while shutting down");
-        process.exit(1);
+        logger.error({ err: error }, "error while shutting down");
+        exitNow(1);
       },
     );
   };
@@ -38,5 +54,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  exitNow(1);
 });

@@ -20,19 +20,26 @@ import { createAccessLoaders } from "./auth/access.loaders";
 import { registerGraphiQL } from "./graphiql/graphiql.route";
 import { authenticate, AuthenticationFailure } from "./auth/authenticate";
 import { ANONYMOUS, type Principal } from "./auth/principal";
-import { normalizeAddress } from "./api-keys/cidr";
+import { parseClientAddress, type ClientAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
 import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
 import { literalValueMessagesPlugin } from "./graphql/input-values";
 import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
+import type { OperationSeries } from "./metrics/metrics";
+import { metricsExposure, registerMetricsRoute } from "./metrics/metrics.route";
+import { operationMetricsPlugin } from "./metrics/operation-metrics.plugin";
 import type { RuntimeConfig, Services } from "./services";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal;
+    /** The client address, parsed once (`TRUST_PROXY` applied); `clientAddress` is its text. */
+    client: ClientAddress;
     clientAddress: string;
+    /** Named by the metrics plugin once Apollo resolves the operation; counted on response. */
+    graphqlOperation: OperationSeries | null;
   }
 }
 
@@ -71,7 +78,9 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   });
   // Reference-type decorators must start as null; onRequest sets the real value.
   fastify.decorateRequest("principal", null as unknown as typeof ANONYMOUS);
+  fastify.decorateRequest("client", null as unknown as ClientAddress);
   fastify.decorateRequest("clientAddress", "");
+  fastify.decorateRequest("graphqlOperation", null);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
@@ -94,26 +103,36 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       ApolloServerPluginUsageReportingDisabled(),
       logUnexpectedErrors(),
       literalValueMessagesPlugin(),
+      operationMetricsPlugin(services.metrics),
       requestLimitsPlugin(config.nodeEnv === "production"),
     ],
   });
   await apollo.start();
 
   fastify.addHook("onRequest", async (request) => {
-    request.clientAddress = normalizeAddress(request.ip) ?? request.ip;
+    request.client = parseClientAddress(request.ip);
+    request.clientAddress = request.client.text;
     request.principal = ANONYMOUS;
   });
   registerGraphiQL(fastify);
   fastify.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  const { metrics } = services;
   fastify.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url;
+    const elapsedMs = reply.elapsedTime;
+    if (route === "/graphql") {
+      metrics.graphqlRequest(request.graphqlOperation, reply.statusCode, elapsedMs / 1000);
+    } else {
+      metrics.httpRequest(route, reply.statusCode);
+    }
     request.log.info(
       {
         method: request.method,
-        path: request.routeOptions.url ?? request.url.split("?")[0],
+        path: route ?? request.url.split("?")[0],
         status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        durationMs: Math.round(elapsedMs * 10) / 10,
         principal: principalSummary(request.principal),
         clientAddress: request.clientAddress,
       },
@@ -126,7 +145,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       request.principal = await authenticate(
         services,
         request.headers.authorization,
-        request.clientAddress,
+        request.client,
       );
     } catch (error) {
       if (!(error instanceof AuthenticationFailure)) {
@@ -174,6 +193,8 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     return reply.code(status).send(error);
   });
 
+  const exposure = metricsExposure(config);
+  if (exposure.kind === "public") registerMetricsRoute(fastify, metrics, exposure.token);
   fastify.get("/healthz", async () => ({ status: "ok" }));
   fastify.get("/readyz", async (_request, reply) => {
     try {
@@ -219,6 +240,7 @@ function buildContext(
       ...entityLoaders,
     },
     clientAddress: request.clientAddress,
+    operationSlot: request,
     requestId: request.id,
     log: request.log as Logger,
   };

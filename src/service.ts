@@ -3,7 +3,8 @@ import type { DataSource } from "typeorm";
 import type { Config } from "./config";
 import { createDataSource } from "./db/data-source";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded";
-import { createLogger } from "./logger";
+import { createLogger, flushLog } from "./logger";
+import { metricsExposure, startMetricsServer, type MetricsServer } from "./metrics/metrics.route";
 import { createApp, type App } from "./server";
 import { createServices, type RuntimeConfig, type Services } from "./services";
 
@@ -13,10 +14,12 @@ const DEVELOPMENT_SECRET = "keyfob-development-secret-do-not-use-in-production";
 export interface RunningService {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   readonly url: string;
+  /** Base URL of the separate metrics port (METRICS_PORT), when there is one. */
+  readonly metricsUrl: string | undefined;
   readonly app: App;
   readonly db: DataSource;
   readonly services: Services;
-  /** Drains in-flight requests, flushes usage counters, closes the database. */
+  /** Drains in-flight requests, flushes usage counters, closes the database, writes out the log. */
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,16 @@ export async function startService(
     await services.keyChangeChannel?.start();
     const app = await createApp({ config: runtime, db, services, log });
     const address = await app.fastify.listen({ port: config.port, host: config.host });
+    const exposure = metricsExposure(config);
+    let metricsServer: MetricsServer | undefined;
+    if (exposure.kind === "separate") {
+      metricsServer = await startMetricsServer(services.metrics, exposure);
+      log.info({ address: metricsServer.url }, "metrics at %s/metrics", metricsServer.url);
+    } else if (exposure.kind === "off") {
+      log.info(
+        "GET /metrics is off: with NODE_ENV=production, set METRICS_PORT (a separate port) or METRICS_TOKEN (a bearer token) to serve it",
+      );
+    }
     log.info(
       {
         address,
@@ -81,12 +94,14 @@ export async function startService(
     let stopping: Promise<void> | undefined;
     return {
       url: address,
+      metricsUrl: metricsServer?.url,
       app,
       db,
       services,
       stop: () =>
         (stopping ??= (async () => {
           await app.stop();
+          await metricsServer?.close();
           log.debug("HTTP server closed");
           await services.usage.stop();
           await services.throttle.close();
@@ -95,6 +110,7 @@ export async function startService(
           log.debug("database connections closed");
           await embedded?.stop();
           log.debug("embedded database stopped");
+          await flushLog(log);
         })()),
     };
   } catch (error) {

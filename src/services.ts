@@ -11,6 +11,8 @@ import { UsageRecorder } from "./api-keys/usage-recorder";
 import { SessionService } from "./auth/session.service";
 import { AuthThrottle } from "./auth/throttle";
 import type { Config } from "./config";
+import { poolStatistics } from "./db/data-source";
+import { Metrics } from "./metrics/metrics";
 import { OrganizationMembershipService } from "./organizations/organization-membership.service";
 import { OrganizationService } from "./organizations/organization.service";
 import { ProjectMembershipService } from "./projects/project-membership.service";
@@ -30,16 +32,19 @@ const VERIFIED_KEY_TTL_MS = 10_000;
 
 /** The composition root: one instance of each service for the life of the process. */
 export function createServices(config: RuntimeConfig, db: DataSource, log: Logger) {
-  const usage = new UsageRecorder(db, log);
+  const metrics = new Metrics();
+  metrics.observePool(() => poolStatistics(db));
+  const usage = new UsageRecorder(db, log, metrics);
   const apiKeys = new ApiKeyService(config.secret, config.maxApiKeysPerOrganization);
   const throttle = new AuthThrottle(config.redisUrl);
   const keyChanges = new KeyChanges();
-  const verifiedKeys = new VerifiedKeyCache(VERIFIED_KEY_TTL_MS);
+  const verifiedKeys = new VerifiedKeyCache(VERIFIED_KEY_TTL_MS, metrics);
   keyChanges.subscribe((change) => verifiedKeys.invalidate(change));
   const keyChangeChannel = config.embedded
     ? undefined
     : new KeyChangeChannel(config.databaseUrl, db, keyChanges, verifiedKeys, log);
   return {
+    metrics,
     throttle,
     sessions: new SessionService(db, config.secret, config.allowSignup, throttle),
     users: new UserService(),

@@ -1,15 +1,18 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Client } from "./support/client";
+import { request } from "./support/http";
 import { registeredSecrets, registerSecret } from "./support/leaks";
 import { Seed, unique } from "./support/seed";
 import { startTestService, TEST_SECRET, type TestService } from "./support/service";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BOOTSTRAP = path.join(__dirname, "..", "src", "users", "bootstrap-cli.js");
+const MAIN = path.join(__dirname, "..", "src", "main.js");
 
 describe("closed sign-up and the bootstrap command", () => {
   let service: TestService;
@@ -141,6 +144,74 @@ describe("logs", () => {
       (secret) => secret !== TEST_SECRET && dump.includes(secret),
     );
     assert.deepEqual(leaked.length, 0, "a password, token or private key is stored in clear");
+  });
+});
+
+describe("the access log of a running process", () => {
+  it("is written asynchronously, and SIGTERM writes out every line still buffered", async (t) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        KEYFOB_SECRET: TEST_SECRET,
+        PORT: "0",
+        LOG_LEVEL: "info",
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`did not start:\n${stdout}${stderr}`)),
+          60_000,
+        );
+        child.stdout.on("data", () => {
+          const match = /keyfob is listening on (http:\/\/[^ ]+) /.exec(stdout);
+          if (match) resolve(match[1]);
+          if (match) clearTimeout(timer);
+        });
+        void exited.then((code) => reject(new Error(`exited with ${code}:\n${stdout}${stderr}`)));
+      });
+      const ids = Array.from({ length: 30 }, (_, i) => `flush-${i}-${randomUUID().slice(0, 8)}`);
+      const responses = await Promise.all(
+        ids.map((id) =>
+          request(`${url}/graphql`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-request-id": id },
+            body: JSON.stringify({ query: "query LogFlush { __typename }" }),
+          }),
+        ),
+      );
+      assert.deepEqual(
+        responses.map((response) => response.status),
+        ids.map(() => 200),
+      );
+      const writtenBeforeStop = ids.filter((id) => stdout.includes(id)).length;
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, stderr);
+
+      const access = stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.msg === "request");
+      for (const id of ids) {
+        const line = access.find((candidate) => candidate.requestId === id);
+        assert.ok(line, `the access line of request ${id} is on stdout`);
+        assert.equal(line.status, 200);
+      }
+      assert.ok(!stdout.includes(TEST_SECRET));
+      t.diagnostic(
+        `${ids.length - writtenBeforeStop} of ${ids.length} access lines were still buffered at SIGTERM`,
+      );
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
 import { ApiKeyEntity } from "./api-key.entity";
-import { mostSpecificBlock, parseBlock } from "./cidr";
+import { mostSpecificBlock, parseBlock, type ClientAddress } from "./cidr";
 import { PRIVATE_KEY, PUBLIC_KEY, privateKeyMatches } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerifiedKey, VerifiedKeyCache } from "./verified-key-cache";
@@ -47,7 +47,7 @@ export class ApiKeyAuthenticator {
     this.dummyDigest = secretDigest(secret, "00000000-0000-4000-8000-000000000000");
   }
 
-  async verify(publicKey: string, privateKey: string, clientAddress: string): Promise<KeyVerdict> {
+  async verify(publicKey: string, privateKey: string, client: ClientAddress): Promise<KeyVerdict> {
     if (!PUBLIC_KEY.test(publicKey) || !PRIVATE_KEY.test(privateKey)) {
       privateKeyMatches(this.secret, privateKey, this.dummyDigest);
       return { outcome: "invalid" };
@@ -58,7 +58,8 @@ export class ApiKeyAuthenticator {
       return { outcome: "invalid" };
     }
 
-    const admitting = mostSpecificBlock(verified.entries, clientAddress);
+    const admitting = mostSpecificBlock(verified.entries, client);
+    const clientAddress = client.text;
     if (verified.entries.length > 0 && !admitting) {
       return {
         outcome: "refused",

@@ -59,6 +59,22 @@ export function normalizeAddress(text: string): string | null {
   return address ? address.toString() : null;
 }
 
+/**
+ * A request's client address, parsed once when the request arrives and carried to every check
+ * that needs it, so the access-list match does not parse it again.
+ */
+export interface ClientAddress {
+  /** Canonical text (`normalizeAddress`); the text as received when it is not an address. */
+  readonly text: string;
+  /** Null when the text is not an address: such a client matches no block. */
+  readonly parsed: Address | null;
+}
+
+export function parseClientAddress(text: string): ClientAddress {
+  const parsed = parseStrictAddress(text.trim());
+  return { text: parsed ? parsed.toString() : text, parsed };
+}
+
 export function parseAddressEntry(text: string): ParsedEntry {
   const address = parseStrictAddress(text.trim());
   if (!address) {
@@ -148,14 +164,14 @@ export function parseBlock(cidrBlock: string): ParsedBlock {
 }
 
 /**
- * The entry that admits `address`: the most specific block containing it (longest prefix), so
+ * The entry that admits `client`: the most specific block containing it (longest prefix), so
  * usage is counted where an operator expects it. Null when no entry contains the address.
  */
 export function mostSpecificBlock<Entry extends { block: ParsedBlock }>(
   entries: readonly Entry[],
-  address: string,
+  client: ClientAddress,
 ): Entry | null {
-  const parsedAddress = parseStrictAddress(address);
+  const parsedAddress = client.parsed;
   if (!parsedAddress) return null;
   const kind = parsedAddress.kind();
   let best: Entry | null = null;

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/metrics";
 
 interface EntryUsage {
   apiKeyId: string;
@@ -12,18 +13,26 @@ interface EntryUsage {
  * Usage counters of admitted key requests, kept off the hot path: requests add to an in-memory
  * buffer, and one statement per second writes the totals. Writes only move forward (`GREATEST`
  * for times, `+ n` for counts), so overlapping flushes from several instances compose. `stop()`
- * flushes what is left, so a clean shutdown loses nothing.
+ * flushes what is left, so a clean shutdown loses nothing. The metrics show how far behind the
+ * written figures are (the age of the oldest usage not yet written) and how many writes failed.
  */
 export class UsageRecorder {
   private pending = new Map<string, EntryUsage>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** When the oldest usage in `pending` happened (ms epoch); null while it is empty. */
+  private pendingSince: number | null = null;
+  /** The same for the batch being written. */
+  private writingSince: number | null = null;
 
   constructor(
     private readonly db: DataSource,
     private readonly log: Logger,
+    private readonly metrics: Metrics,
     private readonly intervalMs = 1_000,
-  ) {}
+  ) {
+    metrics.observeUsageBacklog(() => this.writingSince ?? this.pendingSince);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
@@ -34,6 +43,7 @@ export class UsageRecorder {
     // A key admitted without an access list (its organization does not require one) has no
     // entry to count against; its own lastUsedAt still moves.
     const slot = entryId ?? `key:${apiKeyId}`;
+    this.pendingSince ??= at.getTime();
     const usage = this.pending.get(slot);
     if (usage) {
       usage.count += 1;
@@ -60,6 +70,8 @@ export class UsageRecorder {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
+    this.writingSince = this.pendingSince;
+    this.pendingSince = null;
     const entries = [...batch].filter(([slot]) => !slot.startsWith("key:"));
     const keys = new Map<string, Date>();
     for (const usage of batch.values()) {
@@ -93,7 +105,10 @@ export class UsageRecorder {
       );
     } catch (error) {
       // Usage figures are best effort: a lost batch must never fail or slow a request.
+      this.metrics.usageFlushFailed();
       this.log.warn({ err: error, entries: batch.size }, "could not record API key usage");
+    } finally {
+      this.writingSince = null;
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { Metrics } from "../metrics/metrics";
 import type { ApiKeyEntity } from "./api-key.entity";
 import type { ParsedBlock } from "./cidr";
 import type { KeyChange } from "./key-changes";
@@ -27,20 +28,20 @@ export class VerifiedKeyCache {
 
   constructor(
     private readonly ttlMs: number,
+    private readonly metrics: Metrics,
     private readonly maxEntries = 10_000,
     enabled = true,
   ) {
     this.enabled = enabled;
+    metrics.observeVerifiedKeyCache(() => ({ entries: this.entries.size, enabled: this.enabled }));
   }
 
   get(publicKey: string): VerifiedKey | undefined {
     const entry = this.entries.get(publicKey);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.entries.delete(publicKey);
-      return undefined;
-    }
-    return entry.value;
+    const hit = entry !== undefined && entry.expiresAt > Date.now();
+    this.metrics.verifiedKeyLookup(hit);
+    if (entry && !hit) this.entries.delete(publicKey);
+    return hit ? entry.value : undefined;
   }
 
   /** The current generation, taken before reading from the database. */

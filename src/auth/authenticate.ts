@@ -1,4 +1,6 @@
 import type { ApiKeyAuthenticator } from "../api-keys/api-key-authenticator";
+import type { ClientAddress } from "../api-keys/cidr";
+import type { AuthenticationMethod, AuthenticationOutcome, Metrics } from "../metrics/metrics";
 import { ANONYMOUS, type Principal } from "./principal";
 import type { SessionService } from "./session.service";
 import { TooManyFailures, type AuthThrottle } from "./throttle";
@@ -26,22 +28,35 @@ export interface Authenticators {
   sessions: SessionService;
   apiKeyAuthenticator: ApiKeyAuthenticator;
   throttle: AuthThrottle;
+  metrics: Metrics;
 }
+
+/** The metric outcome of each refusal; a new failure code must name its outcome here. */
+const OUTCOMES: Record<AuthenticationFailure["code"], AuthenticationOutcome> = {
+  UNAUTHENTICATED: "unauthenticated",
+  IP_ADDRESS_NOT_ON_ACCESS_LIST: "not_on_access_list",
+  TOO_MANY_REQUESTS: "throttled",
+};
 
 /**
  * Establishes who is calling from the `Authorization` header: no header is an anonymous caller;
  * a header that does not authenticate is an `AuthenticationFailure`, never a silent downgrade.
- * Failed attempts are throttled per client address and per public key.
+ * Failed attempts are throttled per client address and per public key. Every outcome is
+ * counted by method; an error that is none of them (the database is unreachable) is counted as
+ * "unavailable" and rethrown.
  */
 export async function authenticate(
-  { sessions, apiKeyAuthenticator, throttle }: Authenticators,
+  { sessions, apiKeyAuthenticator, throttle, metrics }: Authenticators,
   header: string | undefined,
-  clientAddress: string,
+  client: ClientAddress,
 ): Promise<Principal> {
   if (header === undefined || header === "") return ANONYMOUS;
   const space = header.indexOf(" ");
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const credentials = space < 0 ? "" : header.slice(space + 1).trim();
+  const method: AuthenticationMethod =
+    scheme === "bearer" ? "bearer" : scheme === "basic" ? "basic" : "other";
+  const clientAddress = client.text;
 
   const basic = scheme === "basic" ? parseBasic(credentials) : null;
   const subject = basic && /^[a-z]{8}$/.test(basic.publicKey) ? `key:${basic.publicKey}` : null;
@@ -51,11 +66,7 @@ export async function authenticate(
       return principal ?? new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_TOKEN);
     }
     if (basic) {
-      const verdict = await apiKeyAuthenticator.verify(
-        basic.publicKey,
-        basic.privateKey,
-        clientAddress,
-      );
+      const verdict = await apiKeyAuthenticator.verify(basic.publicKey, basic.privateKey, client);
       if (verdict.outcome === "admitted") return verdict.principal;
       if (verdict.outcome === "refused") {
         // Right credentials from the wrong place: not a guess, so not counted.
@@ -69,19 +80,27 @@ export async function authenticate(
   try {
     await throttle.assertAllowed(clientAddress, subject);
     const outcome = await attempt();
-    if (!(outcome instanceof AuthenticationFailure)) return outcome;
+    if (!(outcome instanceof AuthenticationFailure)) {
+      metrics.authentication(method, "ok");
+      return outcome;
+    }
     await throttle.recordFailure(clientAddress, subject);
     throw outcome;
   } catch (error) {
-    if (error instanceof TooManyFailures) {
-      throw new AuthenticationFailure(
-        429,
-        "TOO_MANY_REQUESTS",
-        error.message,
-        error.retryAfterSeconds,
-      );
-    }
-    throw error;
+    const failure =
+      error instanceof TooManyFailures
+        ? new AuthenticationFailure(
+            429,
+            "TOO_MANY_REQUESTS",
+            error.message,
+            error.retryAfterSeconds,
+          )
+        : error;
+    metrics.authentication(
+      method,
+      failure instanceof AuthenticationFailure ? OUTCOMES[failure.code] : "unavailable",
+    );
+    throw failure;
   }
 }
 

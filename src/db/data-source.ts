@@ -1,5 +1,7 @@
 import path from "node:path";
+import type { Pool } from "pg";
 import { DataSource, type LogLevel } from "typeorm";
+import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
 import { ENTITIES } from "./entities";
 
 export interface DataSourceOptions {
@@ -45,4 +47,18 @@ export function createDataSource(options: DataSourceOptions): DataSource {
         }
       : undefined,
   });
+}
+
+/**
+ * The connection pool behind a data source (pg's, inside TypeORM's Postgres driver), as the
+ * metrics read it at scrape time. Zeros before the data source is initialised or after it closed.
+ */
+export function poolStatistics(db: DataSource): { inUse: number; idle: number; waiting: number } {
+  const pool = (db.driver as PostgresDriver).master as Pool | undefined;
+  if (!pool) return { inUse: 0, idle: 0, waiting: 0 };
+  return {
+    inUse: pool.totalCount - pool.idleCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  };
 }

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { AccessLoaders } from "../auth/access.loaders";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
+import type { OperationSlot } from "../metrics/operation-metrics.plugin";
 import type { EntityLoaders } from "./entity.loaders";
 import type { Services } from "../services";
 
@@ -15,6 +16,8 @@ export interface RequestContext {
   readonly loaders: { readonly access: AccessLoaders } & EntityLoaders;
   /** The client's address after `TRUST_PROXY` is applied; what access lists are checked against. */
   readonly clientAddress: string;
+  /** Where the metrics name this request's operation (the HTTP request, which counts it). */
+  readonly operationSlot: OperationSlot;
   readonly requestId: string;
   readonly log: Logger;
 }
