@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import { Client as PgClient } from "pg";
+import { createFixtures } from "./fixtures";
+
+/**
+ * `npm run bench:compare -- <baseline checkout> [<other checkout>]`: this build (or the other
+ * checkout) against another build of keyfob (a checkout with `npm run build` done, e.g. a git
+ * worktree at the commit before a change),
+ * both on PostgreSQL, in interleaved rounds, so a before/after figure is measured in one run on
+ * one machine state. Each build gets a database of its own (their schemas may differ) and the
+ * same fixtures through the API. Prints per scenario the median req/s of each build and the
+ * median of the per-round ratios this / baseline.
+ */
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+const HEAD = path.join(__dirname, "..", "..");
+
+interface Build {
+  label: string;
+  root: string;
+  port: number;
+  database: string;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new PgClient({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(database: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function start(build: Build): Promise<ChildProcess> {
+  await admin(`DROP DATABASE IF EXISTS ${build.database} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${build.database}`);
+  const child = spawn(process.execPath, [path.join(build.root, "dist", "src", "main.js")], {
+    cwd: build.root,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl(build.database),
+      KEYFOB_SECRET: SECRET,
+      PORT: String(build.port),
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${build.label} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${build.port}/readyz`)).status === 200) return child;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${build.label} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function requestsPerSecond(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const options = {
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: "POST" as const,
+    headers: { "content-type": "application/json", ...headers },
+    body,
+    connections: CONNECTIONS,
+  };
+  await autocannon({ ...options, duration: 1 });
+  const result = await autocannon({ ...options, duration: SECONDS });
+  if (result.non2xx + result.errors > 0) {
+    throw new Error(`${result.non2xx + result.errors} failed requests on port ${port}`);
+  }
+  return result.requests.average;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function main(): Promise<void> {
+  const baselineRoot = path.resolve(process.argv[2] ?? "");
+  if (!process.argv[2] || !existsSync(path.join(baselineRoot, "dist", "src", "main.js"))) {
+    throw new Error(
+      "usage: npm run bench:compare -- <baseline checkout, built> [<other checkout>]",
+    );
+  }
+  const headRoot = process.argv[3] ? path.resolve(process.argv[3]) : HEAD;
+  const builds: Build[] = [
+    { label: "baseline", root: baselineRoot, port: 4811, database: "keyfob_bench_baseline" },
+    { label: "this build", root: headRoot, port: 4812, database: "keyfob_bench_this" },
+  ];
+  const children: ChildProcess[] = [];
+  try {
+    const scenarios: { name: string; body: string; headers: Record<string, string> }[][] = [];
+    for (const build of builds) {
+      children.push(await start(build));
+      const { benchKey, token } = await createFixtures(build.port);
+      const basic = `${benchKey.apiKey.publicKey}:${benchKey.privateKey}`;
+      scenarios.push([
+        { name: "anonymous { __typename }", body: `{"query":"{ __typename }"}`, headers: {} },
+        {
+          name: "viewer, API key (Basic)",
+          body: `{"query":"{ viewer { __typename } }"}`,
+          headers: { authorization: `Basic ${Buffer.from(basic).toString("base64")}` },
+        },
+        {
+          name: "viewer, user bearer token",
+          body: `{"query":"{ viewer { __typename } }"}`,
+          headers: { authorization: `Bearer ${token}` },
+        },
+      ]);
+    }
+    const figures = scenarios[0].map(() => builds.map(() => [] as number[]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [index, scenario] of scenarios[0].entries()) {
+        // Alternate which build goes first, so neither always meets a warmer machine.
+        const order = round % 2 ? [0, 1] : [1, 0];
+        for (const build of order) {
+          const { body, headers } = scenarios[build][index];
+          const value = await requestsPerSecond(builds[build].port, body, headers);
+          figures[index][build].push(value);
+          console.log(
+            `round ${round} ${builds[build].label.padEnd(10)} ${scenario.name.padEnd(28)} ${value.toFixed(0)} req/s`,
+          );
+        }
+      }
+    }
+    console.log(`\n${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections; medians:`);
+    for (const [index, scenario] of scenarios[0].entries()) {
+      const [baseline, head] = figures[index];
+      const ratio = median(head.map((value, round) => value / baseline[round]));
+      console.log(
+        `${scenario.name.padEnd(28)} baseline ${median(baseline).toFixed(0).padStart(6)}  this ${median(head).toFixed(0).padStart(6)}  this/baseline ${ratio.toFixed(3)}`,
+      );
+    }
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
