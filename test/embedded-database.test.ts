@@ -48,12 +48,25 @@ describe("the embedded default database", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "keyfob-embedded-"));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it("serves GraphQL without DATABASE_URL, keeps data across a restart, and locks its directory", async () => {
+  it("serves GraphQL without DATABASE_URL (key search and rotation included), keeps data across a restart, and locks its directory", async () => {
     const first = await start(dataDir);
     assert.match(first.output(), /embedded database/i);
     assert.match(first.output(), /DATABASE_URL/);
     const owner = await new Seed(new Client(first.url)).user();
     const org = await owner.organization("survives-restarts");
+    // The key lifecycle on PGlite: the trigram search (pg_trgm, loaded by embedded.ts) and a
+    // rotation whose old secret still works during its grace period.
+    const key = await org.apiKey({ description: "Embedded deploy bot" });
+    const found = await owner.client.query(
+      `query ($id: ID!) { organization(id: $id) {
+         apiKeys(first: 5, filter: { search: "DEPLOY B" }) { totalCount } } }`,
+      { id: org.id },
+    );
+    assert.equal(found.organization.apiKeys.totalCount, 1);
+    const rotated = await key.rotate({ gracePeriodSeconds: 60 });
+    for (const fixture of [key, rotated]) {
+      assert.equal((await fixture.client.raw(`{ viewer { __typename } }`)).status, 200);
+    }
 
     const second = start(dataDir);
     await assert.rejects(second, /Another keyfob process is using the embedded database/);

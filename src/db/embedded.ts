@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import lockfile from "proper-lockfile";
 
@@ -48,7 +49,11 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
 
   try {
     const secret = await readOrCreateSecret(path.join(directory, "secret"));
-    const db = await PGlite.create({ dataDir: path.join(directory, "pgdata") });
+    // pg_trgm backs the key list's substring search index (see the key-lifecycle migration).
+    const db = await PGlite.create({
+      dataDir: path.join(directory, "pgdata"),
+      extensions: { pg_trgm },
+    });
     // The socket server multiplexes connections onto PGlite's single session and keeps a
     // transaction's statements together, so the pool may hold several connections.
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 16 });
