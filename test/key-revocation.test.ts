@@ -94,7 +94,7 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
     assert.equal((await onSecond.raw(VIEWER, {}, { localAddress: "127.0.0.1" })).status, 200);
   });
 
-  it("a key disabled through one instance is refused by the other within 1 s, and back when enabled", async () => {
+  it("a key disabled through one instance is refused by the other within 1 s, and back when enabled", async (t) => {
     const key = await org.apiKey();
     const onSecond = new Client(second.url, key.client.credentials);
     assert.equal((await onSecond.raw(VIEWER)).status, 200, "warms the second instance's cache");
@@ -112,9 +112,12 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
       assert.ok(Date.now() - started < 1_000, "admitted again within 1 s");
       await sleep(20);
     }
+    t.diagnostic(
+      `disabled: refused elsewhere after ${elapsed} ms; enabled: admitted after ${Date.now() - started} ms`,
+    );
   });
 
-  it("a secret revoked through one instance is refused by the other within 1 s; the other secret is not", async () => {
+  it("a secret revoked through one instance is refused by the other within 1 s; the other secret is not", async (t) => {
     const key = await org.apiKey();
     const rotated = await key.rotate({ gracePeriodSeconds: 3_600 });
     const oldOnSecond = new Client(second.url, key.client.credentials);
@@ -131,9 +134,10 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
     const elapsed = await msUntilRefused(oldOnSecond, 401);
     assert.ok(elapsed < 1_000, `refused after ${elapsed} ms`);
     assert.equal((await newOnSecond.raw(VIEWER)).status, 200);
+    t.diagnostic(`revoked secret: refused elsewhere after ${elapsed} ms`);
   });
 
-  it("a secret whose grace period ends is refused by both instances within 1 s of its end, although cached", async () => {
+  it("a secret whose grace period ends is refused by both instances within 1 s of its end, although cached", async (t) => {
     const key = await org.apiKey();
     const rotated = await key.rotate({ gracePeriodSeconds: 2 });
     const [, old] = await key.secrets();
@@ -150,7 +154,9 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
         if (status === 200) await sleep(20);
       }
       assert.equal(status, 401);
-      assert.ok(Date.now() - end < 1_000, `refused ${Date.now() - end} ms after the grace ended`);
+      const late = Date.now() - end;
+      assert.ok(late < 1_000, `refused ${late} ms after the grace ended`);
+      t.diagnostic(`end of grace: refused ${late} ms after it`);
     }
     assert.equal(
       (await new Client(second.url, rotated.client.credentials).raw(VIEWER)).status,
@@ -158,7 +164,7 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
     );
   });
 
-  it("a key whose expiry is brought forward through one instance is refused by the other once it passes", async () => {
+  it("a key whose expiry is brought forward through one instance is refused by the other once it passes", async (t) => {
     const key = await org.apiKey();
     const onSecond = new Client(second.url, key.client.credentials);
     assert.equal((await onSecond.raw(VIEWER)).status, 200, "cached with no expiry");
@@ -167,6 +173,7 @@ describe("revoking keys across instances (verified-key cache + LISTEN/NOTIFY)", 
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()));
     const elapsed = await msUntilRefused(onSecond, 401);
     assert.ok(elapsed < 1_000, `refused ${elapsed} ms after the new expiry`);
+    t.diagnostic(`expiry brought forward: refused elsewhere ${elapsed} ms after it passed`);
   });
 
   it("drops cached keys of an organization whose access-list requirement changes", async () => {

@@ -370,6 +370,27 @@ describe("rotating and revoking a key's secrets", () => {
       }
     });
 
+    it("concurrent rotations with grace keep their order: the one that ran last is newest and the only one without an end", async () => {
+      const key = await org.apiKey();
+      const results = await Promise.all(
+        [1, 2, 3].map(() =>
+          org.client.raw(ROTATE, { input: { apiKeyId: key.id, gracePeriodSeconds: 3_600 } }),
+        ),
+      );
+      assert.deepEqual(results.map(outcomeOf), ["ok", "ok", "ok"]);
+      const secrets = await key.secrets();
+      assert.equal(secrets.length, 4);
+      assert.deepEqual(
+        secrets.map((secret) => secret.expiresAt === null),
+        [true, false, false, false],
+      );
+      const { apiKey } = await org.client.query(
+        `query ($id: ID!) { apiKey(id: $id) { privateKeyRedacted } }`,
+        { id: key.id },
+      );
+      assert.equal(apiKey.privateKeyRedacted, secrets[0].privateKeyRedacted);
+    });
+
     it("concurrent rotations without grace leave exactly one live secret: the last one's", async () => {
       const key = await org.apiKey();
       const results = await Promise.all(

@@ -33,9 +33,10 @@ export class ApiKeySecretService {
   ): Promise<RotateApiKeySecretPayload> {
     const apiKeyId = await administeredKeyId(ctx, input.apiKeyId);
     const material = generateSecretMaterial(this.serverSecret);
-    const now = new Date();
     const key = await inTransaction(ctx, async (manager) => {
       const locked = await lockKey(manager, apiKeyId);
+      // Read once the lock is held: a rotation that waited for another acts after it.
+      const now = new Date();
       const live = (await manager.findBy(ApiKeySecretEntity, { apiKeyId })).filter((secret) =>
         isLiveSecret(secret, now.getTime()),
       );
@@ -69,9 +70,9 @@ export class ApiKeySecretService {
     const apiKeyId = await administeredKeyId(ctx, input.apiKeyId);
     const secretId = uuidOf(input.secretId, "ApiKeySecret");
     if (!secretId) throw notFoundSecret();
-    const now = Date.now();
     const key = await inTransaction(ctx, async (manager) => {
       const locked = await lockKey(manager, apiKeyId);
+      const now = Date.now();
       const live = (await manager.findBy(ApiKeySecretEntity, { apiKeyId })).filter((secret) =>
         isLiveSecret(secret, now),
       );
@@ -129,6 +130,9 @@ export async function insertSecret(
     apiKeyId,
     digest: material.digest,
     tail: material.tail,
+    // Not now(), the transaction's start: a rotation that waited on the key's lock must still
+    // come out newer than the one it waited for ("newest first" is by created_at).
+    createdAt: () => "clock_timestamp()",
   });
 }
 
