@@ -40,6 +40,8 @@ export async function startService(
     log.warn(
       { dataDir: config.dataDir },
       "Using the embedded database (PGlite) in %s: fine for trying keyfob out, not for production. " +
+        "Changes survive keyfob crashing, but not the machine crashing or losing power (PGlite never " +
+        "fsyncs): recent changes, or the whole directory, can be lost. " +
         "Set DATABASE_URL=postgres://user:password@host:5432/db to use a real PostgreSQL.",
       config.dataDir,
     );
@@ -59,7 +61,10 @@ export async function startService(
     });
     const db = await createDataSource({
       url: runtime.databaseUrl,
-      poolSize: embedded ? 4 : 10,
+      // One connection to the embedded database: its socket server interleaves the extended-protocol
+      // messages of concurrent connections on PGlite's single session, so one connection's Bind can
+      // run another's statement (electric-sql/pglite#1046). PGlite runs one query at a time anyway.
+      poolSize: embedded ? 1 : 10,
       onQuery: options.onQuery,
     }).initialize();
     const applied = await db.runMigrations({ transaction: "each" });
@@ -106,6 +111,7 @@ export async function startService(
           await services.usage.stop();
           await services.throttle.close();
           await services.keyChangeChannel?.stop();
+          services.health.stop();
           await db.destroy();
           log.debug("database connections closed");
           await embedded?.stop();

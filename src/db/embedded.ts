@@ -24,9 +24,25 @@ export class DataDirectoryLockedError extends Error {
 }
 
 /**
+ * The data-directory lock is a directory whose mtime its holder refreshes every second. A crashed
+ * holder (SIGKILL, OOM) leaves it behind, and it counts as abandoned once it is this old; a start
+ * meanwhile waits for that rather than failing, so a restart after a crash takes a few seconds
+ * more, and a second process beside a live one gives up after about as long.
+ */
+const LOCK_STALE_MS = 5_000;
+const LOCK_REFRESH_MS = 1_000;
+const LOCK_RETRY_MS = 500;
+
+/**
  * PGlite (PostgreSQL compiled to WebAssembly) in this process, behind a local socket so the app
  * talks to it with the same `pg` driver it uses for a real server. For trying keyfob out only:
  * one process, one CPU core for every query.
+ *
+ * Durability: PGlite runs PostgreSQL with fsync off (`-F`), and its Node file system writes
+ * through to the kernel without ever syncing. A committed change is in the kernel's page cache
+ * before its answer leaves, so it survives keyfob being killed (PostgreSQL replays its WAL on the
+ * next start); it does not survive the machine going down (power cut, kernel crash), which can
+ * lose recent changes or leave the directory unusable.
  */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   const directory = path.resolve(dataDir);
@@ -36,8 +52,14 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   try {
     release = await lockfile.lock(directory, {
       lockfilePath: path.join(directory, "keyfob.lock"),
-      stale: 15_000,
-      update: 5_000,
+      stale: LOCK_STALE_MS,
+      update: LOCK_REFRESH_MS,
+      retries: {
+        retries: Math.ceil((LOCK_STALE_MS + LOCK_REFRESH_MS) / LOCK_RETRY_MS),
+        factor: 1,
+        minTimeout: LOCK_RETRY_MS,
+        maxTimeout: LOCK_RETRY_MS,
+      },
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
@@ -49,8 +71,8 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   try {
     const secret = await readOrCreateSecret(path.join(directory, "secret"));
     const db = await PGlite.create({ dataDir: path.join(directory, "pgdata") });
-    // The socket server multiplexes connections onto PGlite's single session and keeps a
-    // transaction's statements together, so the pool may hold several connections.
+    // The socket server puts every connection onto PGlite's single session; the service keeps to
+    // one connection (see its pool size), since concurrent ones would interleave their statements.
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 16 });
     await server.start();
     return {
