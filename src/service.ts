@@ -40,11 +40,19 @@ export async function startService(
     log.warn(
       { dataDir: config.dataDir },
       "Using the embedded database (PGlite) in %s: fine for trying keyfob out, not for production. " +
-        "Changes survive keyfob crashing, but not the machine crashing or losing power (PGlite never " +
-        "fsyncs): recent changes, or the whole directory, can be lost. " +
+        "Every answered change survives keyfob crashing or being killed, but not the machine crashing " +
+        "or losing power (PGlite never fsyncs): then recent changes, or the whole directory, can be lost. " +
         "Set DATABASE_URL=postgres://user:password@host:5432/db to use a real PostgreSQL.",
       config.dataDir,
     );
+    if (embedded.recoveredFrom !== undefined) {
+      log.warn(
+        { pid: embedded.recoveredFrom },
+        "the previous keyfob on this data directory (pid %d) did not stop cleanly: took over its lock; " +
+          "PostgreSQL recovered the database from its write-ahead log",
+        embedded.recoveredFrom,
+      );
+    }
   }
   try {
     const secret = config.secret ?? embedded?.secret ?? DEVELOPMENT_SECRET;

@@ -22,8 +22,8 @@ describe("isConnectionFailure", () => {
     }
   });
 
-  it("recognises every SQLSTATE of class 08 (connection exception) and class 28 (credentials refused)", () => {
-    for (const code of ["08000", "08003", "08006", "08001", "08004", "08P01", "28000", "28P01"]) {
+  it("recognises the SQLSTATEs of class 08 (connection exception) and class 28 (credentials refused)", () => {
+    for (const code of ["08000", "08003", "08006", "08001", "08004", "08007", "28000", "28P01"]) {
       assert.equal(isConnectionFailure(databaseError(code)), true, code);
     }
   });
@@ -94,7 +94,8 @@ describe("isConnectionFailure", () => {
   });
 
   it("does not take an answer from the database for a lost connection", () => {
-    for (const code of ["23505", "22P02", "57014", "40001", "42P01", "25P02"]) {
+    // 08P01 (protocol violation) is a bug on the wire, not a lost connection.
+    for (const code of ["23505", "22P02", "57014", "40001", "42P01", "25P02", "08P01"]) {
       assert.equal(isConnectionFailure(databaseError(code)), false, code);
       assert.equal(isConnectionFailure(new QueryFailedError("Q", [], databaseError(code))), false);
     }

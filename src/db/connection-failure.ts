@@ -18,6 +18,11 @@ const CONNECTION_SQLSTATES = new Set([
   "3D000", // invalid_catalog_name: the database was dropped or renamed under us
 ]);
 
+/**
+ * Class 08 (connection exception) and class 28 (the server refuses our credentials), but not
+ * 08P01: a protocol violation is a bug in a client or a proxy, and a retry would meet it again.
+ */
+const PROTOCOL_VIOLATION = "08P01";
 /** Class 08 (connection exception) and class 28 (the server refuses our credentials). */
 const CONNECTION_SQLSTATE_CLASSES = ["08", "28"];
 
@@ -79,7 +84,11 @@ function isConnectionFailureItself(error: object): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === "string") {
     if (CONNECTION_SQLSTATES.has(code) || SOCKET_ERROR_CODES.has(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code) && CONNECTION_SQLSTATE_CLASSES.includes(code.slice(0, 2)))
+    if (
+      /^[0-9A-Z]{5}$/.test(code) &&
+      code !== PROTOCOL_VIOLATION &&
+      CONNECTION_SQLSTATE_CLASSES.includes(code.slice(0, 2))
+    )
       return true;
     if (code === "55000" && typeof message === "string") {
       return NOT_ACCEPTING_CONNECTIONS.test(message);

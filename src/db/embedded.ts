@@ -3,35 +3,17 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import lockfile from "proper-lockfile";
+import { lockDataDirectory } from "./data-directory-lock";
 
 export interface EmbeddedDatabase {
   /** A `postgres://` URL for the ordinary `pg` driver. */
   readonly url: string;
   /** The server secret kept beside the data, so digests stay valid across restarts. */
   readonly secret: string;
+  /** The pid of a keyfob that crashed holding this directory, if this start took over from one. */
+  readonly recoveredFrom: number | undefined;
   stop(): Promise<void>;
 }
-
-export class DataDirectoryLockedError extends Error {
-  constructor(dataDir: string) {
-    super(
-      `Another keyfob process is using the embedded database in ${dataDir}. ` +
-        `Stop it, or set KEYFOB_DATA_DIR to another directory.`,
-    );
-    this.name = "DataDirectoryLockedError";
-  }
-}
-
-/**
- * The data-directory lock is a directory whose mtime its holder refreshes every second. A crashed
- * holder (SIGKILL, OOM) leaves it behind, and it counts as abandoned once it is this old; a start
- * meanwhile waits for that rather than failing, so a restart after a crash takes a few seconds
- * more, and a second process beside a live one gives up after about as long.
- */
-const LOCK_STALE_MS = 5_000;
-const LOCK_REFRESH_MS = 1_000;
-const LOCK_RETRY_MS = 500;
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) in this process, behind a local socket so the app
@@ -48,26 +30,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
 
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(directory, {
-      lockfilePath: path.join(directory, "keyfob.lock"),
-      stale: LOCK_STALE_MS,
-      update: LOCK_REFRESH_MS,
-      retries: {
-        retries: Math.ceil((LOCK_STALE_MS + LOCK_REFRESH_MS) / LOCK_RETRY_MS),
-        factor: 1,
-        minTimeout: LOCK_RETRY_MS,
-        maxTimeout: LOCK_RETRY_MS,
-      },
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
-      throw new DataDirectoryLockedError(directory);
-    }
-    throw error;
-  }
-
+  const lock = await lockDataDirectory(directory);
   try {
     const secret = await readOrCreateSecret(path.join(directory, "secret"));
     const db = await PGlite.create({ dataDir: path.join(directory, "pgdata") });
@@ -78,14 +41,15 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
     return {
       url: `postgres://postgres@${server.getServerConn()}/postgres`,
       secret,
+      recoveredFrom: lock.tookOverFrom,
       async stop() {
         await server.stop();
         await db.close();
-        await release();
+        await lock.release();
       },
     };
   } catch (error) {
-    await release();
+    await lock.release();
     throw error;
   }
 }
