@@ -32,6 +32,7 @@ import {
   serviceUnavailablePlugin,
 } from "./graphql/service-unavailable";
 import { isConnectionFailure } from "./db/connection-failure";
+import { registerReadinessRoute } from "./db/readiness.route";
 import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
@@ -200,19 +201,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   const exposure = metricsExposure(config);
   if (exposure.kind === "public") registerMetricsRoute(fastify, metrics, exposure.token);
   fastify.get("/healthz", async () => ({ status: "ok" }));
-  fastify.get("/readyz", async (_request, reply) => {
-    try {
-      await withTimeout(db.query("SELECT 1"), 2_000);
-      services.health.succeeded();
-      return { status: "ready" };
-    } catch (error) {
-      services.health.failed(error);
-      return reply
-        .code(503)
-        .header("retry-after", String(RETRY_AFTER_SECONDS))
-        .send({ status: "unavailable", reason: "database unreachable" });
-    }
-  });
+  registerReadinessRoute(fastify, db, services.health);
 
   return {
     fastify,
@@ -285,20 +274,4 @@ function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

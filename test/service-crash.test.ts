@@ -98,12 +98,18 @@ describe("keyfob killed with SIGKILL under load", () => {
     const sql = new PgClient({ connectionString: url.toString() });
     await sql.connect();
     try {
+      // The key-lifecycle migration (issue 9) moves the digest and tail to api_key_secrets.
+      const { rows } = await sql.query(
+        `SELECT to_regclass('api_key_secrets') IS NOT NULL AS moved`,
+      );
+      const withoutSecret = rows[0].moved
+        ? `NOT EXISTS (SELECT 1 FROM api_key_secrets s WHERE s.api_key_id = k.id
+                        AND octet_length(s.digest) = 32 AND length(s.tail) = 12)`
+        : `(octet_length(k.private_key_digest) <> 32 OR length(k.private_key_tail) <> 12)`;
       const halfMade = await sql.query(
-        `SELECT k.id, octet_length(k.private_key_digest) AS digest, length(k.private_key_tail) AS tail,
-                (SELECT count(*)::int FROM api_key_access_list_entries e WHERE e.api_key_id = k.id) AS entries
-           FROM api_keys k
+        `SELECT k.id FROM api_keys k
           WHERE k.organization_id = ANY($1::uuid[])
-            AND (octet_length(k.private_key_digest) <> 32 OR length(k.private_key_tail) <> 12
+            AND (${withoutSecret}
                  OR NOT EXISTS (SELECT 1 FROM api_key_access_list_entries e WHERE e.api_key_id = k.id))`,
         [organizations],
       );

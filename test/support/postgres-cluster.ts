@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -38,11 +38,29 @@ export function freePort(): Promise<number> {
  * so as root the tools run as the `postgres` user, which then owns the directory.
  */
 export class PostgresCluster {
+  /** Should the test process end without `destroy()` (an uncaught error), the server still stops. */
+  private readonly onExit = () => {
+    try {
+      execFileSync(
+        ...this.command("pg_ctl", ["--pgdata", this.dataDir, "--mode", "immediate", "stop"]),
+        {
+          stdio: "ignore",
+          timeout: 30_000,
+        },
+      );
+    } catch {
+      // Not running.
+    }
+    this.remove();
+  };
+
   private constructor(
     readonly directory: string,
     readonly port: number,
     private readonly owner: { uid: number; gid: number } | undefined,
-  ) {}
+  ) {
+    process.once("exit", this.onExit);
+  }
 
   get dataDir(): string {
     return path.join(this.directory, "data");
@@ -119,6 +137,7 @@ export class PostgresCluster {
 
   /** Stops the server if it runs and deletes the cluster; never throws. */
   async destroy(): Promise<void> {
+    process.removeListener("exit", this.onExit);
     await this.tool("pg_ctl", ["--pgdata", this.dataDir, "--mode", "immediate", "stop"]).catch(
       () => {},
     );
@@ -144,11 +163,13 @@ export class PostgresCluster {
   }
 
   private async tool(name: string, args: string[]): Promise<void> {
+    await run(...this.command(name, args), { cwd: this.directory, timeout: 120_000 });
+  }
+
+  /** A PostgreSQL tool's command line, as the `postgres` user when this process is root. */
+  private command(name: string, args: string[]): [string, string[]] {
     const binary = path.join(POSTGRES_BIN, name);
-    const [command, commandArgs] = this.owner
-      ? ["runuser", ["-u", "postgres", "--", binary, ...args]]
-      : [binary, args];
-    await run(command, commandArgs, { cwd: this.directory, timeout: 120_000 });
+    return this.owner ? ["runuser", ["-u", "postgres", "--", binary, ...args]] : [binary, args];
   }
 
   private remove(): void {
