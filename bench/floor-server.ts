@@ -6,8 +6,9 @@ import * as ipaddr from "ipaddr.js";
 /**
  * The floor for scenario (b): a minimal node:http + pg server doing the same key verification
  * (the same one SQL statement on a miss, the same short-lived cache, HMAC digest compared in
- * constant time, longest-prefix access-list match) and answering the same JSON, with no
- * framework, no GraphQL and no logging. The best Node can do here.
+ * constant time with each secret, the expiry and enabled checks, longest-prefix access-list
+ * match) and answering the same JSON, with no framework, no GraphQL and no logging. The best
+ * Node can do here.
  */
 const secret = process.env.KEYFOB_SECRET!;
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -18,14 +19,27 @@ async function load(publicKey: string) {
   const cached = cache.get(publicKey);
   if (cached && cached.expiresAt > Date.now()) return cached.row;
   const { rows } = await pool.query(
-    `SELECT k.id, k.private_key_digest, o.api_access_list_required,
+    `SELECT k.id, k.enabled, k.expires_at, o.api_access_list_required,
             COALESCE((SELECT json_agg(json_build_object('id', e.id, 'cidrBlock', e.cidr_block::text))
-                        FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries
+                        FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries,
+            COALESCE((SELECT json_agg(json_build_object('id', s.id, 'digest', encode(s.digest, 'base64'),
+                                                        'expiresAt', s.expires_at))
+                        FROM api_key_secrets s WHERE s.api_key_id = k.id), '[]') AS secrets
        FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.public_key = $1`,
     [publicKey],
   );
-  cache.set(publicKey, { row: rows[0] ?? null, expiresAt: Date.now() + 10_000 });
-  return rows[0] ?? null;
+  const row = rows[0]
+    ? {
+        ...rows[0],
+        expiresAt: rows[0].expires_at?.getTime() ?? null,
+        secrets: rows[0].secrets.map((secret: any) => ({
+          digest: Buffer.from(secret.digest, "base64"),
+          expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
+        })),
+      }
+    : null;
+  cache.set(publicKey, { row, expiresAt: Date.now() + 10_000 });
+  return row;
 }
 
 function admitted(entries: { cidrBlock: string }[], address: string): boolean {
@@ -46,7 +60,15 @@ const server = http.createServer((request, response) => {
     const digest = createHmac("sha256", secret)
       .update(privateKey ?? "")
       .digest();
-    const ok = row && timingSafeEqual(digest, row.private_key_digest);
+    const now = Date.now();
+    const matched = row?.secrets.find((candidate: { digest: Buffer }) =>
+      timingSafeEqual(digest, candidate.digest),
+    );
+    const ok =
+      matched &&
+      (matched.expiresAt === null || matched.expiresAt > now) &&
+      row.enabled &&
+      (row.expiresAt === null || row.expiresAt > now);
     const address = request.socket.remoteAddress ?? "";
     if (
       !ok ||

@@ -2,8 +2,9 @@ import { Client } from "pg";
 
 /**
  * Fills the database with filler organizations and API keys in bulk (generate_series, no API),
- * to measure key verification and listing with millions of rows. Filler keys get random digests:
- * nobody can authenticate with them. Public keys are "zz" + 6 letters derived from a counter, so
+ * to measure key verification and listing with millions of rows. Filler keys get one secret each
+ * with a random digest: nobody can authenticate with them. Descriptions are "filler key <n>", for
+ * the list's search. Public keys are "zz" + 6 letters derived from a counter, so
  * they never collide with each other.
  */
 export async function seedFillerKeys(
@@ -27,16 +28,20 @@ export async function seedFillerKeys(
     await client.query(`INSERT INTO organizations (id, name, api_access_list_required)
       SELECT id, 'filler-' || ordinal, true FROM filler_orgs`);
     await client.query(
-      `INSERT INTO api_keys (id, organization_id, public_key, private_key_digest, private_key_tail, description, roles, created_at)
+      `INSERT INTO api_keys (id, organization_id, public_key, description, roles, created_at)
        SELECT gen_random_uuid(), o.id,
               'zz' || (SELECT string_agg(chr(97 + ((n / (26 ^ i)::bigint) % 26)::int), '' ORDER BY i DESC)
                          FROM generate_series(0, 5) i),
-              sha256(gen_random_uuid()::text::bytea), right(md5(n::text), 12), 'filler key',
-              ARRAY['ORG_MEMBER'], now() - (n || ' milliseconds')::interval
+              'filler key ' || n, ARRAY['ORG_MEMBER'], now() - (n || ' milliseconds')::interval
          FROM filler_orgs o
          CROSS JOIN LATERAL generate_series(1, $1::int) k
          CROSS JOIN LATERAL (SELECT $2::bigint + (o.ordinal - 1) * $1::bigint + k AS n) numbered`,
       [keysPerOrganization, offset],
+    );
+    await client.query(
+      `INSERT INTO api_key_secrets (api_key_id, digest, tail, created_at)
+       SELECT k.id, sha256(gen_random_uuid()::text::bytea), right(md5(k.id::text), 12), k.created_at
+         FROM api_keys k JOIN filler_orgs o ON o.id = k.organization_id`,
     );
     await client.query(
       `INSERT INTO api_key_access_list_entries (api_key_id, cidr_block, is_single_address)
@@ -45,7 +50,9 @@ export async function seedFillerKeys(
     );
     await client.query("COMMIT");
     // Settle the new rows now, so autovacuum does not compete with the measurement that follows.
-    await client.query("VACUUM (ANALYZE) organizations, api_keys, api_key_access_list_entries");
+    await client.query(
+      "VACUUM (ANALYZE) organizations, api_keys, api_key_secrets, api_key_access_list_entries",
+    );
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import { AccessListService } from "./api-keys/access-list.service";
 import { ApiKeyAuthenticator } from "./api-keys/api-key-authenticator";
+import { ApiKeySecretService } from "./api-keys/api-key-secret.service";
 import { ApiKeyService } from "./api-keys/api-key.service";
 import { KeyChangeChannel } from "./api-keys/key-change-channel";
 import { KeyChanges } from "./api-keys/key-changes";
@@ -56,6 +57,7 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
     projects: new ProjectService(),
     projectMemberships: new ProjectMembershipService(),
     apiKeys,
+    apiKeySecrets: new ApiKeySecretService(config.secret),
     projectApiKeys: new ProjectApiKeyService(),
     accessLists: new AccessListService(),
     apiKeyAuthenticator: new ApiKeyAuthenticator(db, config.secret, usage, verifiedKeys),

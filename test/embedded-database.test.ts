@@ -17,7 +17,7 @@ describe("the embedded default database", () => {
   };
   after(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  it("serves GraphQL without DATABASE_URL, keeps data across a restart, and locks its directory", async () => {
+  it("serves GraphQL without DATABASE_URL (key search and rotation included), keeps data across a restart, and locks its directory", async () => {
     const dir = dataDir();
     const first = await startChildService({ KEYFOB_DATA_DIR: dir });
     assert.match(first.output(), /embedded database/i);
@@ -28,6 +28,19 @@ describe("the embedded default database", () => {
     );
     const owner = await new Seed(new Client(first.url)).user();
     const org = await owner.organization("survives-restarts");
+    // The key lifecycle on PGlite: the trigram search (pg_trgm, loaded by embedded.ts) and a
+    // rotation whose old secret still works during its grace period.
+    const key = await org.apiKey({ description: "Embedded deploy bot" });
+    const found = await owner.client.query(
+      `query ($id: ID!) { organization(id: $id) {
+         apiKeys(first: 5, filter: { search: "DEPLOY B" }) { totalCount } } }`,
+      { id: org.id },
+    );
+    assert.equal(found.organization.apiKeys.totalCount, 1);
+    const rotated = await key.rotate({ gracePeriodSeconds: 60 });
+    for (const fixture of [key, rotated]) {
+      assert.equal((await fixture.client.raw(`{ viewer { __typename } }`)).status, 200);
+    }
 
     const second = startChildService({ KEYFOB_DATA_DIR: dir });
     await assert.rejects(second, /Another keyfob process is using the embedded database/);

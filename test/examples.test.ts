@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { Client } from "./support/client";
+import { contractNext } from "./support/contract";
 import { registerSecret } from "./support/leaks";
 import {
   Seed,
@@ -33,7 +34,6 @@ import { startTestService, type TestService } from "./support/service";
  */
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLES = path.join(ROOT, "examples");
-const CONTRACT = path.join(ROOT, "..", "shared", "contract", "schema.graphql");
 
 interface Example {
   /** Path under examples/ without the extension, e.g. "mutations/createProject". */
@@ -109,8 +109,8 @@ describe("examples/: the files", () => {
     });
   }
 
-  it("cover every Query and Mutation field of the contract", () => {
-    const contract = buildSchema(readFileSync(CONTRACT, "utf8"));
+  it("cover every Query and Mutation field of the contract (and of next.graphql's resolved parts)", () => {
+    const contract = contractNext.coveredContract();
     const required = [contract.getQueryType()!, contract.getMutationType()!].flatMap((type) =>
       Object.keys(type.getFields()).map((field) => `${type.name}.${field}`),
     );
@@ -170,6 +170,7 @@ describe("examples/: each operation against the running service", () => {
     organizationId: "",
     projectId: "",
     apiKey: { id: "", publicKey: "", privateKey: "" },
+    oldSecretId: "",
   };
 
   before(async () => {
@@ -255,9 +256,16 @@ describe("examples/: each operation against the running service", () => {
       caller: asOwner,
       as: "ORG_OWNER",
       variables: () => ({
-        input: { organizationId: state.organizationId, apiAccessListRequired: true },
+        input: {
+          organizationId: state.organizationId,
+          apiAccessListRequired: true,
+          maxApiKeyLifetimeDays: 365,
+        },
       }),
-      check: (payload) => assert.equal(payload.organization.apiAccessListRequired, true),
+      check: (payload) => {
+        assert.equal(payload.organization.apiAccessListRequired, true);
+        assert.equal(payload.organization.maxApiKeyLifetimeDays, 365);
+      },
     },
     {
       example: "mutations/addOrganizationMember",
@@ -335,10 +343,12 @@ describe("examples/: each operation against the running service", () => {
           description: "deploy bot",
           roles: ["ORG_MEMBER"],
           accessList: [{ cidrBlock: "127.0.0.0/8", comment: "this machine" }],
+          expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
         },
       }),
       check: (payload) => {
         assert.ok(payload.privateKey);
+        assert.ok(payload.apiKey.expiresAt);
         assert.ok(payload.apiKey.privateKeyRedacted.endsWith(payload.privateKey.slice(-12)));
         state.apiKey = {
           id: payload.apiKey.id,
@@ -359,6 +369,47 @@ describe("examples/: each operation against the running service", () => {
         },
       }),
       check: (payload) => assert.equal(payload.apiKey.description, "deploy bot (prod)"),
+    },
+    {
+      example: "mutations/updateOrganizationApiKey",
+      caller: asOwner,
+      as: "ORG_OWNER (suspending the key)",
+      variables: () => ({ input: { apiKeyId: state.apiKey.id, enabled: false } }),
+      check: (payload) => assert.equal(payload.apiKey.enabled, false),
+    },
+    {
+      example: "mutations/updateOrganizationApiKey",
+      caller: asOwner,
+      as: "ORG_OWNER (enabling it again, with a new expiry)",
+      variables: () => ({
+        input: {
+          apiKeyId: state.apiKey.id,
+          enabled: true,
+          expiresAt: new Date(Date.now() + 180 * 86_400_000).toISOString(),
+        },
+      }),
+      check: (payload) => assert.equal(payload.apiKey.enabled, true),
+    },
+    {
+      example: "mutations/rotateApiKeySecret",
+      caller: asOwner,
+      as: "ORG_OWNER (a one-day grace)",
+      variables: () => ({ input: { apiKeyId: state.apiKey.id, gracePeriodSeconds: 86_400 } }),
+      check: (payload) => {
+        assert.ok(payload.privateKey);
+        assert.equal(payload.apiKey.secrets.length, 2);
+        assert.ok(payload.apiKey.privateKeyRedacted.endsWith(payload.privateKey.slice(-12)));
+        state.oldSecretId = payload.apiKey.secrets[1].id;
+        // Clients switch to the new private key.
+        state.apiKey.privateKey = payload.privateKey;
+      },
+    },
+    {
+      example: "mutations/revokeApiKeySecret",
+      caller: asOwner,
+      as: "ORG_OWNER (the old secret, once the clients have switched)",
+      variables: () => ({ input: { apiKeyId: state.apiKey.id, secretId: state.oldSecretId } }),
+      check: (payload) => assert.equal(payload.apiKey.secrets.length, 1),
     },
     {
       example: "mutations/addApiKeyAccessListEntries",
@@ -444,6 +495,21 @@ describe("examples/: each operation against the running service", () => {
         assert.equal(org.members.totalCount, 2);
         assert.equal(org.projects.totalCount, 1);
         assert.equal(org.apiKeys.totalCount, 2);
+        assert.equal(org.maxApiKeyLifetimeDays, 365);
+      },
+    },
+    {
+      example: "queries/organization",
+      caller: asOwner,
+      as: "ORG_OWNER, with a key filter",
+      variables: () => ({
+        id: state.organizationId,
+        withApiKeys: true,
+        keyFilter: { search: "DEPLOY", enabled: true },
+      }),
+      check: (org) => {
+        assert.equal(org.apiKeys.totalCount, 1);
+        assert.equal(org.apiKeys.edges[0].node.id, state.apiKey.id);
       },
     },
     {

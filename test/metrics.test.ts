@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { uuidOf } from "../src/graphql/global-id";
 import { MAX_OPERATION_NAMES } from "../src/metrics/metrics";
 import { request } from "./support/http";
 import { registerSecret } from "./support/leaks";
@@ -163,9 +164,10 @@ describe("GET /metrics", { skip: parserMissing }, () => {
   it("shows the age of the oldest unwritten usage and counts failed usage writes", async () => {
     const usage = service.service.services.usage;
     const key = await org.apiKey();
+    const secretId = uuidOf((await key.secrets())[0].id, "ApiKeySecret")!;
     await usage.stop(); // no timer: the backlog stays until flushed here
     try {
-      usage.record(key.id, null, "127.0.0.1", new Date(Date.now() - 5_000));
+      usage.record(key.id, secretId, null, "127.0.0.1", new Date(Date.now() - 5_000));
       const behind = await scrape(service.url);
       assert.ok(behind.value("keyfob_usage_flush_lag_seconds") >= 5);
       await usage.flush();
@@ -173,7 +175,7 @@ describe("GET /metrics", { skip: parserMissing }, () => {
       assert.equal(caughtUp.value("keyfob_usage_flush_lag_seconds"), 0);
 
       // An address Postgres's inet refuses makes the whole write fail.
-      usage.record(key.id, randomUUID(), "not-an-address");
+      usage.record(key.id, secretId, randomUUID(), "not-an-address");
       await usage.flush();
       const failed = await scrape(service.url);
       assert.equal(delta(caughtUp, failed, "keyfob_usage_flush_failures_total", {}), 1);

@@ -99,6 +99,11 @@ describe("logs", () => {
     const org = await owner.organization();
     const key = await org.apiKey({ roles: ["ORG_OWNER"] });
     await key.client.query(`{ viewer { __typename } }`);
+    // A rotated secret, used during its grace period and after, is a secret like any other.
+    const rotated = await key.rotate({ gracePeriodSeconds: 60 });
+    await rotated.client.query(`{ viewer { __typename } }`);
+    await key.client.query(`{ viewer { __typename } }`);
+    assert.ok(registeredSecrets().includes(rotated.privateKey), "the rotated secret is watched");
     await service.client.raw(
       `{ viewer { __typename } }`,
       {},
@@ -129,13 +134,19 @@ describe("logs", () => {
     );
 
     const text = service.logs.join("\n");
-    const secrets = [...registeredSecrets(), key.privateKey, owner.token, owner.password];
+    const secrets = [
+      ...registeredSecrets(),
+      key.privateKey,
+      rotated.privateKey,
+      owner.token,
+      owner.password,
+    ];
     for (const secret of secrets) assert.ok(!text.includes(secret), `a secret is in the log`);
     assert.doesNotMatch(text, /authorization/i, "no Authorization header is logged");
     assert.doesNotMatch(text, /Basic [A-Za-z0-9+/=]{20,}|Bearer kfs_/);
   });
 
-  it("keep every password and token out of the database too (pg_dump)", () => {
+  it("keep every password, token and private key, rotated ones included, out of the database too (pg_dump)", () => {
     const dump = execFileSync("pg_dump", ["--data-only", process.env.TEST_DATABASE_URL!], {
       encoding: "utf8",
       maxBuffer: 512 * 1024 * 1024,

@@ -9,10 +9,11 @@ const KEY_PAGE = `query ($id: ID!, $first: Int!) {
   organization(id: $id) {
     apiKeys(first: $first) {
       edges { node {
-        id publicKey description roles
+        id publicKey description roles expiresAt enabled privateKeyRedacted
         organization { id name }
         projectAssignments { roles project { id name } }
         accessList { cidrBlock usageCount }
+        secrets { id expiresAt lastUsedAt }
       } }
     }
   }
@@ -45,11 +46,12 @@ describe("SQL statements per request", () => {
       .length;
   }
 
-  it("lists 10 or 100 keys with organization, roles, assignments with projects and access lists in the same few statements", async () => {
+  it("lists 10 or 100 keys with organization, roles, assignments with projects, access lists and secrets in the same few statements", async () => {
     const ten = await countFor(10);
     const hundred = await countFor(100);
     assert.equal(ten, hundred, "the statement count must not grow with the page size");
-    assert.ok(hundred <= 6, `${hundred} statements: ${statements.join("\n")}`);
+    // Access check, page, organization, assignments, projects, access lists, secrets.
+    assert.ok(hundred <= 7, `${hundred} statements: ${statements.join("\n")}`);
   });
 });
 
@@ -136,5 +138,75 @@ describe("listing keys among 100,000", () => {
       url,
     );
     assert.match(JSON.stringify(plan), /api_keys_public_key_key/);
+  });
+});
+
+describe("searching the keys of one organization holding 100,000", () => {
+  const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
+  const name = `${serverUrl.pathname.slice(1)}_search`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let service: TestService;
+  let captured: { sql: string; parameters: unknown[] }[] = [];
+
+  async function admin(sql: string, parameters: unknown[] = [], database = serverUrl) {
+    const client = new PgClient({ connectionString: database.toString() });
+    await client.connect();
+    try {
+      return (await client.query(sql, parameters)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  before(async () => {
+    await admin(`CREATE DATABASE ${name}`);
+    service = await startTestService(
+      { DATABASE_URL: url.toString() },
+      { onQuery: (sql, parameters) => captured.push({ sql, parameters: parameters ?? [] }) },
+    );
+    // One organization beyond any configured limit: the search must not depend on the limit.
+    await seedFillerKeys(url.toString(), { organizations: 1, keysPerOrganization: 100_000 });
+  });
+  after(async () => {
+    await service?.stop();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  it("finds keys by a substring of their description or public key through the trigram index, never a sequential scan", async (t) => {
+    const owner = await new Seed(service.client).user();
+    const org = await owner.organization();
+    await org.apiKey({ description: "filler key 4242 lookalike" });
+    const [filler] = await admin(`SELECT id FROM organizations WHERE name = 'filler-1'`, [], url);
+    captured = [];
+    const data = await owner.client.query(
+      `query ($id: ID!) { organization(id: $id) {
+         apiKeys(first: 20, filter: { search: "KEY 4242" }) { totalCount edges { node { id } } } } }`,
+      { id: org.id },
+    );
+    assert.equal(data.organization.apiKeys.totalCount, 1);
+    const listing = captured.filter(({ sql }) => /FROM "api_keys"/.test(sql));
+    assert.equal(listing.length, 2, "one page query and one count");
+    for (const { sql, parameters } of listing) {
+      // The same statement, for the organization with 100,000 keys.
+      const forFiller = parameters.map((value) => (value === parameters[0] ? filler.id : value));
+      const [{ "QUERY PLAN": plan }] = await admin(`EXPLAIN (FORMAT JSON) ${sql}`, forFiller, url);
+      const text = JSON.stringify(plan);
+      assert.ok(!/"Seq Scan"[^}]*"api_keys"/.test(text), `sequential scan of api_keys:\n${text}`);
+      assert.match(text, /api_keys_search_idx/);
+      const analyzed = await admin(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, forFiller, url);
+      const lines = analyzed.map((row: Record<string, string>) => row["QUERY PLAN"]);
+      t.diagnostic(`EXPLAIN (ANALYZE, BUFFERS) on 100,000 keys:\n${sql}\n${lines.join("\n")}`);
+      const total = Number(/Execution Time: ([\d.]+) ms/.exec(lines.join("\n"))?.[1]);
+      assert.ok(total < 500, `${total} ms`);
+    }
+    // "filler key 4242" and "filler key 42420" to "…42429": the filler organization's matches.
+    const [{ count }] = await admin(
+      `SELECT count(*)::int AS count FROM api_keys WHERE organization_id = $1
+          AND (description ILIKE '%key 4242%' OR public_key ILIKE '%key 4242%')`,
+      [filler.id],
+      url,
+    );
+    assert.ok(count > 0 && count < 100, `${count} matches`);
   });
 });

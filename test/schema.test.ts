@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { CriticalityLevel, diff } from "@graphql-inspector/core";
 import { buildSchema } from "graphql";
 import { createSchema, printSchema } from "../src/graphql/schema";
+import { contractNext } from "./support/contract";
 
 const root = path.join(__dirname, "..", "..");
 const committed = readFileSync(path.join(root, "schema.graphql"), "utf8");
@@ -40,5 +41,21 @@ describe("schema.graphql", () => {
       const count = (text: string) => text.split(directive).length - 1;
       assert.equal(count(committed), count(contract), `${directive} usages`);
     }
+  });
+
+  it("covers the resolved parts of next.graphql too (npm run check:contract:next)", async () => {
+    assert.deepEqual(await contractNext.problemsOf(committed), []);
+    assert.ok(contractNext.RESOLVED_PARTS.includes("key lifecycle"));
+  });
+
+  it("would notice a lifecycle field gone, or the filter argument of Organization.apiKeys", async () => {
+    const without = committed
+      .replace(/^ {2}"""Live secrets, newest first."""\n {2}secrets: .*\n/m, "")
+      .replace(", filter: ApiKeyFilter)", ")");
+    assert.notEqual(without, committed);
+    assert.deepEqual(await contractNext.problemsOf(without), [
+      "Field 'secrets' was removed from object type 'ApiKey'",
+      "Organization.apiKeys has no `filter` argument",
+    ]);
   });
 });

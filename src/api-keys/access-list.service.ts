@@ -1,12 +1,8 @@
-import { In, type EntityManager } from "typeorm";
-import { requireAccessListManager } from "../auth/authorize";
-import { orNotFound } from "../auth/directives";
+import { In } from "typeorm";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import type { RequestContext } from "../graphql/context";
-import { uuidOf } from "../graphql/global-id";
-import { notFound, UserError, UserErrorCode, UserInputError } from "../graphql/user-error";
+import { UserError, UserErrorCode, UserInputError } from "../graphql/user-error";
 import { AccessListEntryEntity } from "./access-list-entry.entity";
-import { ApiKeyEntity } from "./api-key.entity";
 import type {
   AccessListEntryInput,
   AddApiKeyAccessListEntriesInput,
@@ -16,6 +12,7 @@ import { MAX_ACCESS_LIST_ENTRIES } from "./api-key.inputs";
 import type { ApiKeyPayload } from "./api-key.payloads";
 import { ApiKey } from "./api-key.type";
 import { blockContains, parseAccessListInput, parseListedEntry } from "./cidr";
+import { administeredKeyId, lockKey } from "./key-administration";
 
 export interface NewAccessListEntry {
   cidrBlock: string;
@@ -72,7 +69,7 @@ export function parseAccessListEntries(
 
 export class AccessListService {
   async add(ctx: RequestContext, input: AddApiKeyAccessListEntriesInput): Promise<ApiKeyPayload> {
-    const apiKeyId = await this.managedKeyId(ctx, input.apiKeyId);
+    const apiKeyId = await administeredKeyId(ctx, input.apiKeyId);
     const entries = parseAccessListEntries(input.entries, ["input", "entries"]);
     const key = await inTransaction(ctx, async (manager) => {
       const locked = await lockKey(manager, apiKeyId);
@@ -131,7 +128,7 @@ export class AccessListService {
     ctx: RequestContext,
     input: RemoveApiKeyAccessListEntryInput,
   ): Promise<ApiKeyPayload> {
-    const apiKeyId = await this.managedKeyId(ctx, input.apiKeyId);
+    const apiKeyId = await administeredKeyId(ctx, input.apiKeyId);
     const cidrBlock = parseListedEntry(input.entry);
     if (!cidrBlock) {
       throw UserInputError.of(
@@ -171,15 +168,6 @@ export class AccessListService {
     await ctx.services.keyChanges.keyChanged(apiKeyId);
     return { apiKey: ApiKey.from(key), userErrors: [] };
   }
-
-  private async managedKeyId(ctx: RequestContext, apiKeyGlobalId: string): Promise<string> {
-    const apiKeyId = uuidOf(apiKeyGlobalId, "ApiKey");
-    if (!apiKeyId) throw notFound(["input", "apiKeyId"], "API key");
-    await orNotFound(["input", "apiKeyId"], "API key", () =>
-      requireAccessListManager(ctx, apiKeyId),
-    );
-    return apiKeyId;
-  }
 }
 
 function duplicateEntryError(): UserInputError {
@@ -188,22 +176,4 @@ function duplicateEntryError(): UserInputError {
     ["input", "entries"],
     "An entry is already on this key's access list.",
   );
-}
-
-/** Serializes changes to one key's access list, so the entry limit and duplicates cannot be raced. */
-async function lockKey(manager: EntityManager, apiKeyId: string): Promise<ApiKeyEntity> {
-  const key = await manager
-    .getRepository(ApiKeyEntity)
-    .createQueryBuilder("k")
-    .setLock("pessimistic_write")
-    .where("k.id = :apiKeyId", { apiKeyId })
-    .getOne();
-  if (!key) {
-    throw UserInputError.of(
-      UserErrorCode.NOT_FOUND,
-      ["input", "apiKeyId"],
-      "No API key with this id.",
-    );
-  }
-  return key;
 }

@@ -3,14 +3,20 @@ import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
 import { ApiKeyEntity } from "./api-key.entity";
 import { mostSpecificBlock, parseBlock, type ClientAddress } from "./cidr";
-import { PRIVATE_KEY, PUBLIC_KEY, privateKeyMatches } from "./key-material";
+import { isLiveSecret, keyRefusal, refusalMessage } from "./key-lifecycle";
+import { PRIVATE_KEY, PUBLIC_KEY, matchingSecret } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
-import type { VerifiedKey, VerifiedKeyCache } from "./verified-key-cache";
+import type { VerifiedKey, VerifiedKeyCache, VerifiedSecret } from "./verified-key-cache";
 
 export type KeyVerdict =
   | { outcome: "admitted"; principal: ApiKeyPrincipal }
-  /** Unknown public key or wrong private key: the two are indistinguishable to the caller. */
+  /**
+   * Unknown public key, wrong private key, or a secret past its end (rotated out or revoked): all
+   * indistinguishable to the caller, since a retired secret may be retired because it leaked.
+   */
   | { outcome: "invalid" }
+  /** Right credentials, but the key is disabled or expired (HTTP 401, saying which). */
+  | { outcome: "unusable"; message: string }
   /** Right credentials from an address the key may not be used from. */
   | { outcome: "refused"; message: string };
 
@@ -18,25 +24,27 @@ interface KeyRow {
   id: string;
   organization_id: string;
   public_key: string;
-  private_key_digest: Buffer;
-  private_key_tail: string;
   description: string;
   roles: ApiKeyEntity["roles"];
   created_at: Date;
   last_used_at: Date | null;
+  expires_at: Date | null;
+  enabled: boolean;
   api_access_list_required: boolean;
   entries: { id: string; cidrBlock: string }[];
+  secrets: { id: string; digest: string; expiresAt: string | null }[];
 }
 
 /**
- * Verifies an API key: its private key against the stored digest (constant time), then the client
- * address against its access list and its organization's setting. On a cold cache that takes one
- * SQL statement, which returns the key, the setting and the whole access list; verified keys are
- * then cached briefly (`VerifiedKeyCache`), so most requests cost no SQL at all.
+ * Verifies an API key: its private key against the digests of its secrets (constant time), the
+ * secret's and the key's expiry and the key's enabled state, then the client address against its
+ * access list and its organization's setting. On a cold cache that takes one SQL statement, which
+ * returns the key, the setting, the access list and the secrets; verified keys are then cached
+ * briefly (`VerifiedKeyCache`), so most requests cost no SQL at all.
  */
 export class ApiKeyAuthenticator {
-  /** Digest compared when the public key is unknown, so both failures cost the same work. */
-  private readonly dummyDigest: Buffer;
+  /** Compared when the public key is unknown, so both failures cost the same work. */
+  private readonly dummySecrets: readonly VerifiedSecret[];
 
   constructor(
     private readonly db: DataSource,
@@ -44,18 +52,22 @@ export class ApiKeyAuthenticator {
     private readonly usage: UsageRecorder,
     private readonly cache: VerifiedKeyCache,
   ) {
-    this.dummyDigest = secretDigest(secret, "00000000-0000-4000-8000-000000000000");
+    const digest = secretDigest(secret, "00000000-0000-4000-8000-000000000000");
+    this.dummySecrets = [{ id: "", digest, expiresAt: null }];
   }
 
   async verify(publicKey: string, privateKey: string, client: ClientAddress): Promise<KeyVerdict> {
     if (!PUBLIC_KEY.test(publicKey) || !PRIVATE_KEY.test(privateKey)) {
-      privateKeyMatches(this.secret, privateKey, this.dummyDigest);
+      matchingSecret(this.secret, privateKey, this.dummySecrets);
       return { outcome: "invalid" };
     }
     const verified = this.cache.get(publicKey) ?? (await this.load(publicKey));
-    const digest = verified?.key.privateKeyDigest ?? this.dummyDigest;
-    if (!privateKeyMatches(this.secret, privateKey, digest) || !verified) {
-      return { outcome: "invalid" };
+    const secret = matchingSecret(this.secret, privateKey, verified?.secrets ?? this.dummySecrets);
+    const now = Date.now();
+    if (!verified || !secret || !isLiveSecret(secret, now)) return { outcome: "invalid" };
+    const refusal = keyRefusal(verified, now);
+    if (refusal) {
+      return { outcome: "unusable", message: refusalMessage(refusal, verified.expiresAtMs) };
     }
 
     const admitting = mostSpecificBlock(verified.entries, client);
@@ -72,27 +84,32 @@ export class ApiKeyAuthenticator {
         message: `This API key has an empty access list and its organization requires one (apiAccessListRequired), so the request from ${clientAddress} was refused. Add ${clientAddress} to the key's access list, or have an organization owner turn the requirement off.`,
       };
     }
-    const now = new Date();
-    this.usage.record(verified.key.id, admitting?.id ?? null, clientAddress, now);
+    const usedAt = new Date(now);
+    this.usage.record(verified.key.id, secret.id, admitting?.id ?? null, clientAddress, usedAt);
     return {
       outcome: "admitted",
       principal: {
         kind: "apiKey",
         apiKeyId: verified.key.id,
         organizationId: verified.key.organizationId,
+        secretId: secret.id,
         // This very request is the key's latest use, whatever the database says yet.
-        key: Object.assign(new ApiKeyEntity(), verified.key, { lastUsedAt: now }),
+        key: Object.assign(new ApiKeyEntity(), verified.key, { lastUsedAt: usedAt }),
       },
     };
   }
 
   private async load(publicKey: string): Promise<VerifiedKey | null> {
     const ticket = this.cache.ticket();
+    // Every secret row comes back, ended or not: liveness is judged per request, on one clock.
     const rows: KeyRow[] = await this.db.query(
-      `SELECT k.id, k.organization_id, k.public_key, k.private_key_digest, k.private_key_tail,
-              k.description, k.roles, k.created_at, k.last_used_at, o.api_access_list_required,
+      `SELECT k.id, k.organization_id, k.public_key, k.description, k.roles, k.created_at,
+              k.last_used_at, k.expires_at, k.enabled, o.api_access_list_required,
               COALESCE((SELECT json_agg(json_build_object('id', e.id, 'cidrBlock', e.cidr_block::text))
-                          FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries
+                          FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries,
+              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'digest', encode(s.digest, 'base64'),
+                                                          'expiresAt', s.expires_at))
+                          FROM api_key_secrets s WHERE s.api_key_id = k.id), '[]') AS secrets
          FROM api_keys k JOIN organizations o ON o.id = k.organization_id
         WHERE k.public_key = $1`,
       [publicKey],
@@ -104,13 +121,20 @@ export class ApiKeyAuthenticator {
         id: row.id,
         organizationId: row.organization_id,
         publicKey: row.public_key,
-        privateKeyDigest: row.private_key_digest,
-        privateKeyTail: row.private_key_tail,
         description: row.description,
         roles: row.roles,
         createdAt: row.created_at,
         lastUsedAt: row.last_used_at,
+        expiresAt: row.expires_at,
+        enabled: row.enabled,
       }),
+      expiresAtMs: row.expires_at?.getTime() ?? null,
+      enabled: row.enabled,
+      secrets: row.secrets.map((secret) => ({
+        id: secret.id,
+        digest: Buffer.from(secret.digest, "base64"),
+        expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
+      })),
       accessListRequired: row.api_access_list_required,
       entries: row.entries.map((entry) => ({ id: entry.id, block: parseBlock(entry.cidrBlock) })),
     };

@@ -15,6 +15,9 @@ import { OrganizationEntity } from "../organizations/organization.entity";
 @Entity({ name: "api_keys" })
 @Unique("api_keys_public_key_key", ["publicKey"])
 @Index("api_keys_page_idx", ["organizationId", "createdAt", "id"])
+// pg_trgm GIN over description and public key, for the list's substring search; an operator-class
+// index TypeORM cannot describe, so the migration owns it.
+@Index("api_keys_search_idx", { synchronize: false })
 @Check(
   "api_keys_roles_check",
   `cardinality(roles) > 0 AND roles <@ ARRAY['ORG_OWNER','ORG_MEMBER','ORG_GROUP_CREATOR','ORG_BILLING_ADMIN','ORG_BILLING_READ_ONLY','ORG_READ_ONLY']::text[]`,
@@ -38,14 +41,6 @@ export class ApiKeyEntity {
   @Column({ name: "public_key", type: "text" })
   publicKey!: string;
 
-  /** HMAC-SHA-256 of the private key under the server secret; the key itself is never stored. */
-  @Column({ name: "private_key_digest", type: "bytea" })
-  privateKeyDigest!: Buffer;
-
-  /** The private key's last 12 characters, for its redacted form. */
-  @Column({ name: "private_key_tail", type: "text" })
-  privateKeyTail!: string;
-
   @Column({ type: "text" })
   description!: string;
 
@@ -57,4 +52,12 @@ export class ApiKeyEntity {
 
   @Column({ name: "last_used_at", type: "timestamptz", precision: 3, nullable: true })
   lastUsedAt!: Date | null;
+
+  /** When the key stops working; null = never. Its secrets (`ApiKeySecretEntity`) end with it. */
+  @Column({ name: "expires_at", type: "timestamptz", precision: 3, nullable: true })
+  expiresAt!: Date | null;
+
+  /** False while suspended: refused, but keeps its roles, assignments, access list and secrets. */
+  @Column({ type: "boolean", default: true })
+  enabled!: boolean;
 }

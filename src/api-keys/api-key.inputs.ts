@@ -6,6 +6,8 @@ import { DISPLAY_TEXT_LIMITS } from "../graphql/text";
 
 export const MAX_ACCESS_LIST_ENTRIES = 200;
 const ROLES_REQUIRED = { message: "must hold at least one role" };
+const EXPIRES_AT =
+  "When the key stops working: in the future, and within the organization's maxApiKeyLifetimeDays if it has one (omitted: that maximum, or never).";
 
 @InputType({ description: "Exactly one of ipAddress or cidrBlock." })
 export class AccessListEntryInput {
@@ -46,6 +48,9 @@ export class CreateOrganizationApiKeyInput {
   })
   @ValidateNested({ each: true })
   accessList?: AccessListEntryInput[] | null;
+
+  @Field(() => Date, { nullable: true, description: EXPIRES_AT })
+  expiresAt?: Date | null;
 }
 
 @InputType()
@@ -69,6 +74,9 @@ export class CreateProjectApiKeyInput {
   })
   @ValidateNested({ each: true })
   accessList?: AccessListEntryInput[] | null;
+
+  @Field(() => Date, { nullable: true, description: EXPIRES_AT })
+  expiresAt?: Date | null;
 }
 
 @InputType()
@@ -86,6 +94,20 @@ export class UpdateOrganizationApiKeyInput {
   @ArrayMinSize(1, ROLES_REQUIRED)
   @ArrayMaxSize(20)
   roles?: OrganizationRole[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "false suspends the key (refused, everything kept); true brings it back.",
+  })
+  enabled?: boolean | null;
+
+  /** Omitted: unchanged; null: never expires (refused under a maxApiKeyLifetimeDays). */
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "A new expiry, in the future and within the organization's maxApiKeyLifetimeDays from now; null = never (refused when the organization has a maximum). Omitted: unchanged.",
+  })
+  expiresAt?: Date | null;
 }
 
 @InputType()
@@ -153,4 +175,30 @@ export class UnassignApiKeyFromProjectInput {
 
   @Field(() => ID)
   apiKeyId!: string;
+}
+
+@InputType({ description: "Narrows Organization.apiKeys; every field set must hold." })
+export class ApiKeyFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: "Case-insensitive substring of the description or the public key.",
+  })
+  @IsOptional()
+  @MaxLength(250, { message: "must be at most 250 characters" })
+  search?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "Keys that expire before this instant (expired keys included).",
+  })
+  expiresBefore?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "Keys not used since this instant (never-used keys included).",
+  })
+  unusedSince?: Date | null;
 }

@@ -52,3 +52,15 @@ export class UnassignApiKeyFromProjectPayload {
   @Field(() => [UserError])
   userErrors!: UserError[];
 }
+
+@ObjectType()
+export class RotateApiKeySecretPayload {
+  @Field(() => ApiKey, { nullable: true })
+  apiKey!: ApiKey | null;
+
+  @Field(() => String, { nullable: true, description: "The new private key, shown once." })
+  privateKey!: string | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}

@@ -12,11 +12,15 @@ import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { UserErrorCode, UserInputError } from "../graphql/user-error";
 import { lockOrganization } from "../organizations/organization-lock";
+import { OrganizationEntity } from "../organizations/organization.entity";
 import { AccessListEntryEntity } from "./access-list-entry.entity";
 import { parseAccessListEntries } from "./access-list.service";
+import { applyApiKeyFilter } from "./api-key-filter";
+import { insertSecret } from "./api-key-secret.service";
 import { ApiKeyEntity } from "./api-key.entity";
 import type {
   AccessListEntryInput,
+  ApiKeyFilter,
   CreateOrganizationApiKeyInput,
   DeleteOrganizationApiKeyInput,
   UpdateOrganizationApiKeyInput,
@@ -27,6 +31,8 @@ import type {
   DeleteOrganizationApiKeyPayload,
 } from "./api-key.payloads";
 import { AccessListEntry, ApiKey, ApiKeyConnection, ProjectApiKeyAssignment } from "./api-key.type";
+import { lockKey } from "./key-administration";
+import { changedExpiry, expiryOfNewKey, type Expiry } from "./key-lifecycle";
 import { generateKeyMaterial } from "./key-material";
 
 export interface NewKey {
@@ -36,6 +42,8 @@ export interface NewKey {
   accessList: AccessListEntryInput[] | null | undefined;
   /** Where the access list sits in the mutation's input, for user errors. */
   accessListField: string[];
+  /** As requested: omitted or null takes the organization's maximum lifetime, if any. */
+  expiresAt: Date | null | undefined;
   /** The input field that names where the key is created, for the per-organization limit. */
   scopeField: string[];
 }
@@ -62,6 +70,7 @@ export class ApiKeyService {
         roles,
         accessList: input.accessList,
         accessListField: ["input", "accessList"],
+        expiresAt: input.expiresAt,
         scopeField: ["input", "organizationId"],
       }),
     );
@@ -69,8 +78,9 @@ export class ApiKeyService {
   }
 
   /**
-   * Inserts a key and its access list inside the caller's transaction. The organization row is
-   * locked first, so concurrent creations cannot overshoot the per-organization limit.
+   * Inserts a key, its first secret and its access list inside the caller's transaction. The
+   * organization row is locked first, so concurrent creations cannot overshoot the
+   * per-organization limit, and the lifetime policy read is the one in force.
    */
   async insertKey(
     manager: EntityManager,
@@ -87,6 +97,9 @@ export class ApiKeyService {
         "accessList must have at least one entry: this organization requires an access list for API keys (leave accessList out to add entries later).",
       );
     }
+    const expiresAt = requireExpiry(
+      expiryOfNewKey(newKey.expiresAt, new Date(), organization?.maxApiKeyLifetimeDays ?? null),
+    );
     const existing = await manager.countBy(ApiKeyEntity, { organizationId: newKey.organizationId });
     if (existing >= this.maxKeysPerOrganization) {
       throw UserInputError.of(
@@ -95,7 +108,7 @@ export class ApiKeyService {
         `An organization can have at most ${this.maxKeysPerOrganization} API keys; delete unused keys first.`,
       );
     }
-    const { key, privateKey } = await this.insertWithUniquePublicKey(manager, newKey);
+    const { key, privateKey } = await this.insertWithUniquePublicKey(manager, newKey, expiresAt);
     if (entries.length > 0) {
       await manager.insert(
         AccessListEntryEntity,
@@ -105,39 +118,53 @@ export class ApiKeyService {
     return { key, privateKey };
   }
 
-  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the key's organization. */
+  /**
+   * Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the key's organization. Omitted (or, but for
+   * expiresAt, null) fields stay as they are; `expiresAt: null` means never.
+   */
   async updateOrganizationKey(
     ctx: RequestContext,
     input: UpdateOrganizationApiKeyInput,
   ): Promise<ApiKeyPayload> {
     const apiKeyId = uuidOf(input.apiKeyId, "ApiKey")!;
-    const hasDescription = input.description !== undefined && input.description !== null;
-    const hasRoles = input.roles !== undefined && input.roles !== null;
-    if (!hasDescription && !hasRoles) {
+    const given = <T>(value: T | null | undefined): value is T =>
+      value !== undefined && value !== null;
+    const changesExpiry = input.expiresAt !== undefined;
+    if (
+      !given(input.description) &&
+      !given(input.roles) &&
+      !given(input.enabled) &&
+      !changesExpiry
+    ) {
       throw UserInputError.of(
         UserErrorCode.INVALID_INPUT,
         ["input"],
-        "Give a new description, new roles, or both.",
+        "Give at least one of description, roles, enabled or expiresAt.",
       );
     }
     const current = (await ctx.loaders.apiKey.load(apiKeyId))!;
     const changes: Partial<ApiKeyEntity> = {};
-    if (hasDescription) changes.description = input.description!;
-    if (hasRoles) {
-      changes.roles = normalizeRoles(input.roles!);
+    if (given(input.description)) changes.description = input.description;
+    if (given(input.enabled)) changes.enabled = input.enabled;
+    if (given(input.roles)) {
+      changes.roles = normalizeRoles(input.roles);
       requireGrantable(await organizationRolesOf(ctx, current.organizationId), changes.roles);
     }
-    const updated = await ctx.db
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder()
-      .update()
-      .set(changes)
-      .where("id = :apiKeyId", { apiKeyId })
-      .returning("*")
-      .execute();
-    if (updated.affected === 0) throw notFoundKey();
+    const now = new Date();
+    const key = await inTransaction(ctx, async (manager) => {
+      const locked = await lockKey(manager, apiKeyId);
+      if (changesExpiry) {
+        const organization = await manager.findOneByOrFail(OrganizationEntity, {
+          id: locked.organizationId,
+        });
+        changes.expiresAt = requireExpiry(
+          changedExpiry(input.expiresAt ?? null, now, organization?.maxApiKeyLifetimeDays ?? null),
+        );
+      }
+      await manager.update(ApiKeyEntity, { id: apiKeyId }, changes);
+      return manager.findOneByOrFail(ApiKeyEntity, { id: apiKeyId });
+    });
     await ctx.services.keyChanges.keyChanged(apiKeyId);
-    const key = await ctx.db.getRepository(ApiKeyEntity).findOneByOrFail({ id: apiKeyId });
     return { apiKey: ApiKey.from(key), userErrors: [] };
   }
 
@@ -187,11 +214,16 @@ export class ApiKeyService {
     ctx: RequestContext,
     organizationId: string,
     args: ConnectionArgs,
+    filter: ApiKeyFilter | null | undefined,
   ): Promise<ConnectionShape<ApiKey>> {
-    const query = ctx.db
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder("k")
-      .where("k.organization_id = :organizationId", { organizationId });
+    const query = applyApiKeyFilter(
+      ctx.db
+        .getRepository(ApiKeyEntity)
+        .createQueryBuilder("k")
+        .where("k.organization_id = :organizationId", { organizationId }),
+      "k",
+      filter,
+    );
     return connectionFor(
       ApiKeyConnection,
       query,
@@ -212,6 +244,7 @@ export class ApiKeyService {
   private async insertWithUniquePublicKey(
     manager: EntityManager,
     newKey: NewKey,
+    expiresAt: Date | null,
   ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const material = generateKeyMaterial(this.secret);
@@ -222,22 +255,29 @@ export class ApiKeyService {
         .values({
           organizationId: newKey.organizationId,
           publicKey: material.publicKey,
-          privateKeyDigest: material.privateKeyDigest,
-          privateKeyTail: material.privateKeyTail,
           description: newKey.description,
           roles: newKey.roles,
+          expiresAt,
         })
         .orIgnore()
         .returning("*")
         .execute();
       const row = result.raw[0] as Record<string, unknown> | undefined;
       if (row) {
+        await insertSecret(manager, row.id as string, material);
         const key = await manager.findOneByOrFail(ApiKeyEntity, { id: row.id as string });
         return { key, privateKey: material.privateKey };
       }
     }
     throw new Error("Could not find a free public key after 5 attempts");
   }
+}
+
+function requireExpiry(expiry: Expiry): Date | null {
+  if (!expiry.ok) {
+    throw UserInputError.of(UserErrorCode.INVALID_INPUT, ["input", "expiresAt"], expiry.message);
+  }
+  return expiry.expiresAt;
 }
 
 function notFoundKey(): UserInputError {

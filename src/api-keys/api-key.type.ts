@@ -6,18 +6,11 @@ import { Node } from "../graphql/node.type";
 import type { AccessListEntryEntity } from "./access-list-entry.entity";
 import type { ApiKeyProjectAssignmentEntity } from "./api-key-project-assignment.entity";
 import type { ApiKeyEntity } from "./api-key.entity";
-import { redactPrivateKey } from "./key-material";
 
 @ObjectType({ implements: Node })
 export class ApiKey extends Node {
   @Field({ description: "The public part, sent as the user name when authenticating." })
   publicKey!: string;
-
-  @Field({
-    description:
-      "The private key with all but its last 12 characters masked; the full private key is shown only once, at creation.",
-  })
-  privateKeyRedacted!: string;
 
   @Field()
   description!: string;
@@ -31,6 +24,19 @@ export class ApiKey extends Node {
   @Field(() => Date, { nullable: true })
   lastUsedAt!: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the key stops working; null = never. An expired key is refused with HTTP 401.",
+  })
+  expiresAt!: Date | null;
+
+  @Field({
+    description:
+      "False while suspended: a disabled key is refused with HTTP 401 and keeps its roles, assignments and access list.",
+  })
+  enabled!: boolean;
+
   uuid!: string;
   organizationId!: string;
 
@@ -40,11 +46,12 @@ export class ApiKey extends Node {
       uuid: entity.id,
       organizationId: entity.organizationId,
       publicKey: entity.publicKey,
-      privateKeyRedacted: redactPrivateKey(entity.privateKeyTail),
       description: entity.description,
       roles: entity.roles,
       createdAt: entity.createdAt,
       lastUsedAt: entity.lastUsedAt,
+      expiresAt: entity.expiresAt,
+      enabled: entity.enabled,
     });
   }
 }

@@ -7,7 +7,8 @@ import {
   PUBLIC_KEY,
   generateKeyMaterial,
   generatePublicKey,
-  privateKeyMatches,
+  generateSecretMaterial,
+  matchingSecret,
   redactPrivateKey,
 } from "./key-material";
 
@@ -37,32 +38,37 @@ describe("generateKeyMaterial", () => {
   it("keeps the private key's last 12 characters as the tail", () => {
     const material = generateKeyMaterial(SECRET);
     assert.equal(PRIVATE_KEY_TAIL_LENGTH, 12);
-    assert.equal(material.privateKeyTail, material.privateKey.slice(-12));
-    assert.equal(material.privateKeyTail, material.privateKey.split("-")[4]);
+    assert.equal(material.tail, material.privateKey.slice(-12));
+    assert.equal(material.tail, material.privateKey.split("-")[4]);
   });
 
   it("stores an HMAC-SHA-256 of the private key keyed with the server secret, never the key", () => {
     const material = generateKeyMaterial(SECRET);
     const expected = createHmac("sha256", SECRET).update(material.privateKey).digest();
-    assert.equal(material.privateKeyDigest.length, 32);
-    assert.deepEqual(material.privateKeyDigest, expected);
-    assert.ok(!material.privateKeyDigest.toString("utf8").includes(material.privateKey));
-    assert.ok(!material.privateKeyDigest.toString("hex").includes(material.privateKeyTail));
+    assert.equal(material.digest.length, 32);
+    assert.deepEqual(material.digest, expected);
+    assert.ok(!material.digest.toString("utf8").includes(material.privateKey));
+    assert.ok(!material.digest.toString("hex").includes(material.tail));
   });
 
   it("never repeats a key pair", () => {
     const a = generateKeyMaterial(SECRET);
     const b = generateKeyMaterial(SECRET);
     assert.notEqual(a.privateKey, b.privateKey);
-    assert.notDeepEqual(a.privateKeyDigest, b.privateKeyDigest);
+    assert.notDeepEqual(a.digest, b.digest);
   });
 });
 
-describe("privateKeyMatches", () => {
+/** The old single-digest check, in terms of matchingSecret. */
+function privateKeyMatches(serverSecret: string, presented: string, digest: Buffer): boolean {
+  return matchingSecret(serverSecret, presented, [{ digest }]) !== undefined;
+}
+
+describe("matchingSecret against one secret", () => {
   it("accepts the private key the digest was made from, every time (stable digest)", () => {
     const material = generateKeyMaterial(SECRET);
     for (let i = 0; i < 3; i++) {
-      assert.equal(privateKeyMatches(SECRET, material.privateKey, material.privateKeyDigest), true);
+      assert.equal(privateKeyMatches(SECRET, material.privateKey, material.digest), true);
     }
   });
 
@@ -72,34 +78,48 @@ describe("privateKeyMatches", () => {
     const nearMiss =
       material.privateKey.slice(0, -1) + (material.privateKey.endsWith("0") ? "1" : "0");
     for (const presented of [other, nearMiss, material.privateKey.toUpperCase(), ""]) {
-      assert.equal(
-        privateKeyMatches(SECRET, presented, material.privateKeyDigest),
-        false,
-        presented,
-      );
+      assert.equal(privateKeyMatches(SECRET, presented, material.digest), false, presented);
     }
   });
 
   it("refuses the right key under another server secret", () => {
     const material = generateKeyMaterial(SECRET);
     assert.equal(
-      privateKeyMatches(`${SECRET}-rotated`, material.privateKey, material.privateKeyDigest),
+      privateKeyMatches(`${SECRET}-rotated`, material.privateKey, material.digest),
       false,
     );
   });
 
   it("answers false, without throwing, for a stored digest of the wrong length", () => {
     const material = generateKeyMaterial(SECRET);
-    for (const digest of [Buffer.alloc(0), material.privateKeyDigest.subarray(0, 16)]) {
+    for (const digest of [Buffer.alloc(0), material.digest.subarray(0, 16)]) {
       assert.equal(privateKeyMatches(SECRET, material.privateKey, digest), false);
     }
+  });
+});
+
+describe("matchingSecret against several secrets", () => {
+  it("finds the secret the presented private key belongs to, whichever position it holds", () => {
+    const secrets = [generateSecretMaterial(SECRET), generateSecretMaterial(SECRET)];
+    for (const secret of secrets) {
+      assert.equal(matchingSecret(SECRET, secret.privateKey, secrets), secret);
+    }
+  });
+
+  it("finds nothing for a private key of no secret, nor in an empty list", () => {
+    const secrets = [generateSecretMaterial(SECRET), generateSecretMaterial(SECRET)];
+    assert.equal(
+      matchingSecret(SECRET, generateSecretMaterial(SECRET).privateKey, secrets),
+      undefined,
+    );
+    assert.equal(matchingSecret(SECRET, secrets[0].privateKey, []), undefined);
   });
 });
 
 describe("redactPrivateKey", () => {
   it("masks all but the last 12 characters in the UUID's shape", () => {
     const material = generateKeyMaterial(SECRET);
-    const redacted = redactPrivateKey(material.privateKeyTail);
+    const redacted = redactPrivateKey(material.tail);
     assert.equal(redacted, `********-****-****-${material.privateKey.slice(-12)}`);
     assert.ok(!redacted.includes(material.privateKey.slice(0, 8)));
   });

@@ -8,12 +8,16 @@ export const PRIVATE_KEY_TAIL_LENGTH = 12;
 const REDACTED_PREFIX = "********-****-****-";
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz";
 
-export interface KeyMaterial {
-  publicKey: string;
-  /** Leaves the server once, in the create payload; never stored or logged. */
+/** One private key (a key's secret) and what is stored of it. */
+export interface SecretMaterial {
+  /** Leaves the server once, in the create or rotate payload; never stored or logged. */
   privateKey: string;
-  privateKeyDigest: Buffer;
-  privateKeyTail: string;
+  digest: Buffer;
+  tail: string;
+}
+
+export interface KeyMaterial extends SecretMaterial {
+  publicKey: string;
 }
 
 /** 8 random lowercase letters: 26^8 ≈ 2·10^11 names; the unique constraint settles a collision. */
@@ -23,14 +27,17 @@ export function generatePublicKey(): string {
   return publicKey;
 }
 
-export function generateKeyMaterial(serverSecret: string): KeyMaterial {
+export function generateSecretMaterial(serverSecret: string): SecretMaterial {
   const privateKey = randomUUID();
   return {
-    publicKey: generatePublicKey(),
     privateKey,
-    privateKeyDigest: secretDigest(serverSecret, privateKey),
-    privateKeyTail: privateKey.slice(-PRIVATE_KEY_TAIL_LENGTH),
+    digest: secretDigest(serverSecret, privateKey),
+    tail: privateKey.slice(-PRIVATE_KEY_TAIL_LENGTH),
   };
+}
+
+export function generateKeyMaterial(serverSecret: string): KeyMaterial {
+  return { publicKey: generatePublicKey(), ...generateSecretMaterial(serverSecret) };
 }
 
 /** `********-****-****-` followed by the private key's last 12 characters. */
@@ -38,12 +45,21 @@ export function redactPrivateKey(privateKeyTail: string): string {
   return REDACTED_PREFIX + privateKeyTail;
 }
 
-/** Constant-time check of a presented private key against the stored digest. */
-export function privateKeyMatches(
+/**
+ * The stored secret whose digest matches the presented private key, or undefined. The presented
+ * key is digested once and compared in constant time with every secret, matching or not, so the
+ * work does not depend on which one (if any) matches.
+ */
+export function matchingSecret<Secret extends { readonly digest: Buffer }>(
   serverSecret: string,
   presented: string,
-  storedDigest: Buffer,
-): boolean {
+  secrets: readonly Secret[],
+): Secret | undefined {
   const digest = secretDigest(serverSecret, presented);
-  return digest.length === storedDigest.length && timingSafeEqual(digest, storedDigest);
+  let match: Secret | undefined;
+  for (const secret of secrets) {
+    const equal = secret.digest.length === digest.length && timingSafeEqual(digest, secret.digest);
+    if (equal && !match) match = secret;
+  }
+  return match;
 }

@@ -41,6 +41,7 @@ export class ProjectApiKeyService {
         roles: [OrganizationRole.ORG_MEMBER],
         accessList: input.accessList,
         accessListField: ["input", "accessList"],
+        expiresAt: input.expiresAt,
         scopeField: ["input", "projectId"],
       });
       await manager.insert(ApiKeyProjectAssignmentEntity, {

@@ -3,9 +3,25 @@ import type { ApiKeyEntity } from "./api-key.entity";
 import type { ParsedBlock } from "./cidr";
 import type { KeyChange } from "./key-changes";
 
-/** What verifying a key needs, as loaded by the authenticator's one SQL statement. */
+/** One of a key's secrets, as the check needs it. */
+export interface VerifiedSecret {
+  readonly id: string;
+  readonly digest: Buffer;
+  /** Epoch milliseconds; null = lives as long as the key. */
+  readonly expiresAt: number | null;
+}
+
+/**
+ * What verifying a key needs, as loaded by the authenticator's one SQL statement. Expiry instants
+ * travel with it and are checked on every request, so a cached key never outlives its expiry or
+ * a secret its grace period.
+ */
 export interface VerifiedKey {
   readonly key: ApiKeyEntity;
+  /** `key.expiresAt` in epoch milliseconds, for the per-request check. */
+  readonly expiresAtMs: number | null;
+  readonly enabled: boolean;
+  readonly secrets: readonly VerifiedSecret[];
   readonly accessListRequired: boolean;
   /** The access list, each block parsed once when the key is loaded. */
   readonly entries: readonly { id: string; block: ParsedBlock }[];
@@ -13,9 +29,10 @@ export interface VerifiedKey {
 
 /**
  * An in-process cache of keys by public key, so a programmatic request usually costs no SQL.
- * Entries live a short time and are dropped at once on any change to the key, its roles,
- * assignments or access list, or to its organization's setting (`KeyChanges`, and through
- * Postgres LISTEN/NOTIFY on every other instance).
+ * Entries live a short time and are dropped at once on any change to the key (its roles,
+ * assignments, access list, secrets, expiry, enabled state) or to its organization's setting
+ * (`KeyChanges`, and through Postgres LISTEN/NOTIFY on every other instance). The passing of an
+ * expiry needs no message: the instants are in the entry.
  *
  * A fill that raced an invalidation is discarded: `generation` moves on every invalidation, and
  * a value read before the move is never stored after it.

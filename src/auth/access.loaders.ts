@@ -35,6 +35,7 @@ interface OrganizationColumns {
   organization_id: string;
   organization_name: string;
   api_access_list_required: boolean;
+  max_api_key_lifetime_days: number | null;
   organization_created_at: Date;
 }
 
@@ -69,6 +70,7 @@ export function createAccessLoaders(
             id: row.organization_id,
             name: row.organization_name,
             apiAccessListRequired: row.api_access_list_required,
+            maxApiKeyLifetimeDays: row.max_api_key_lifetime_days,
             createdAt: row.organization_created_at,
           }),
         );
@@ -122,7 +124,8 @@ function organizationAccessQuery(db: EntityManager, principal: Principal, ids: r
   switch (principal.kind) {
     case "user":
       return db.query(
-        `SELECT o.id AS organization_id, o.name AS organization_name, o.api_access_list_required, o.created_at AS organization_created_at, om.roles,
+        `SELECT o.id AS organization_id, o.name AS organization_name, o.api_access_list_required,
+                o.max_api_key_lifetime_days, o.created_at AS organization_created_at, om.roles,
                 EXISTS (SELECT 1 FROM project_memberships pm JOIN projects p ON p.id = pm.project_id
                          WHERE pm.user_id = $1 AND p.organization_id = o.id) AS through_project
            FROM organizations o
@@ -132,7 +135,8 @@ function organizationAccessQuery(db: EntityManager, principal: Principal, ids: r
       );
     case "apiKey":
       return db.query(
-        `SELECT o.id AS organization_id, o.name AS organization_name, o.api_access_list_required, o.created_at AS organization_created_at, k.roles,
+        `SELECT o.id AS organization_id, o.name AS organization_name, o.api_access_list_required,
+                o.max_api_key_lifetime_days, o.created_at AS organization_created_at, k.roles,
                 EXISTS (SELECT 1 FROM api_key_project_assignments a WHERE a.api_key_id = k.id) AS through_project
            FROM organizations o
            LEFT JOIN api_keys k ON k.organization_id = o.id AND k.id = $1

@@ -68,8 +68,12 @@ export async function authenticate(
     if (basic) {
       const verdict = await apiKeyAuthenticator.verify(basic.publicKey, basic.privateKey, client);
       if (verdict.outcome === "admitted") return verdict.principal;
+      // Right credentials, refused for the key's state or the caller's place: not a guess, so
+      // not counted.
+      if (verdict.outcome === "unusable") {
+        throw new AuthenticationFailure(401, "UNAUTHENTICATED", verdict.message);
+      }
       if (verdict.outcome === "refused") {
-        // Right credentials from the wrong place: not a guess, so not counted.
         throw new AuthenticationFailure(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", verdict.message);
       }
       return new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_KEY);

@@ -146,12 +146,12 @@ export async function canSeeApiKey(ctx: RequestContext, apiKeyId: string): Promi
 }
 
 /**
- * Who may change a key's access list: an ORG_OWNER of its organization; or, for a key that holds
- * no organization role beyond ORG_MEMBER and is assigned to at least one project, a GROUP_OWNER or
- * GROUP_USER_ADMIN of every project it is assigned to, so a project admin never widens a key
- * beyond what they administer.
+ * Who may change a key's access list or its secrets (rotate, revoke): an ORG_OWNER of its
+ * organization; or, for a key that holds no organization role beyond ORG_MEMBER and is assigned to
+ * at least one project, a GROUP_OWNER or GROUP_USER_ADMIN of every project it is assigned to, so a
+ * project admin never reaches beyond what they administer.
  */
-export async function requireAccessListManager(
+export async function requireKeyAdministrator(
   ctx: RequestContext,
   apiKeyId: string,
 ): Promise<void> {
@@ -160,7 +160,7 @@ export async function requireAccessListManager(
   const key = (await ctx.loaders.apiKey.load(apiKeyId))!;
   if ((await organizationRolesOf(ctx, key.organizationId)).has(OrganizationRole.ORG_OWNER)) return;
   const denied = forbiddenError(
-    "Changing this key's access list needs ORG_OWNER, or GROUP_OWNER / GROUP_USER_ADMIN of every project the key is assigned to when the key holds no organization role beyond ORG_MEMBER.",
+    "Changing this key's access list or secrets needs ORG_OWNER, or GROUP_OWNER / GROUP_USER_ADMIN of every project the key is assigned to when the key holds no organization role beyond ORG_MEMBER.",
   );
   if (key.roles.some((role) => role !== OrganizationRole.ORG_MEMBER)) throw denied;
   const assignments = await ctx.loaders.apiKeyAssignments.load(apiKeyId);

@@ -17,6 +17,8 @@ export interface ApiKeyPrincipal {
   readonly kind: "apiKey";
   readonly apiKeyId: string;
   readonly organizationId: string;
+  /** The secret (private key) the request presented. */
+  readonly secretId?: string;
   /** The key as verified for this request; primes the request's key loader. */
   readonly key?: ApiKeyEntity;
 }

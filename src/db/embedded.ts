@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { lockDataDirectory } from "./data-directory-lock";
 
@@ -33,7 +34,11 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const lock = await lockDataDirectory(directory);
   try {
     const secret = await readOrCreateSecret(path.join(directory, "secret"));
-    const db = await PGlite.create({ dataDir: path.join(directory, "pgdata") });
+    // pg_trgm backs the key list's substring search index (see the key-lifecycle migration).
+    const db = await PGlite.create({
+      dataDir: path.join(directory, "pgdata"),
+      extensions: { pg_trgm },
+    });
     // The socket server puts every connection onto PGlite's single session; the service keeps to
     // one connection (see its pool size), since concurrent ones would interleave their statements.
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 16 });

@@ -1,4 +1,5 @@
 import { AccessListEntryEntity } from "../api-keys/access-list-entry.entity";
+import { ApiKeySecretEntity } from "../api-keys/api-key-secret.entity";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
 import { ApiKeyEntity } from "../api-keys/api-key.entity";
 import { SessionEntity } from "../auth/session.entity";
@@ -17,6 +18,7 @@ export const ENTITIES = [
   ProjectEntity,
   ProjectMembershipEntity,
   ApiKeyEntity,
+  ApiKeySecretEntity,
   ApiKeyProjectAssignmentEntity,
   AccessListEntryEntity,
 ];

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { fromGlobalId, toGlobalId, uuidOf, type NodeTypeName } from "./global-id";
 
 const UUID = "0b6f5a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
-const TYPES: NodeTypeName[] = ["User", "Organization", "Project", "ApiKey"];
+const TYPES: NodeTypeName[] = ["User", "Organization", "Project", "ApiKey", "ApiKeySecret"];
 const base64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 
 describe("toGlobalId and fromGlobalId", () => {

@@ -19,6 +19,8 @@ export class NodeResolver {
         return ctx.services.projects.findVisible(ctx, decoded.uuid);
       case "ApiKey":
         return ctx.services.apiKeys.findVisible(ctx, decoded.uuid);
+      case "ApiKeySecret":
+        return ctx.services.apiKeySecrets.findVisible(ctx, decoded.uuid);
     }
   }
 }

@@ -10,6 +10,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { buildSchema } from "type-graphql";
 import { AccessListEntry } from "../api-keys/api-key.type";
 import { ApiKeyResolver } from "../api-keys/api-key.resolver";
+import { ApiKeySecretResolver } from "../api-keys/api-key-secret.resolver";
 import { ProjectApiKeyResolver } from "../api-keys/project-api-key.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { roleDirectiveDefinitions } from "../auth/directives";
@@ -32,6 +33,7 @@ const RESOLVERS = [
   ProjectResolver,
   ProjectMembershipResolver,
   ApiKeyResolver,
+  ApiKeySecretResolver,
   ProjectApiKeyResolver,
 ] as const;
 

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { fromParent, HasOrgRole, inputId, UserOnly } from "../auth/directives";
 import { OrganizationRole } from "../auth/roles.graphql";
+import { ApiKeyFilter } from "../api-keys/api-key.inputs";
 import { ApiKeyConnection } from "../api-keys/api-key.type";
 import { ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
@@ -95,8 +96,10 @@ export class OrganizationResolver {
   apiKeys(
     @Ctx() ctx: RequestContext,
     @Root() organization: Organization,
+    // Declared before the connection arguments so that the SDL lists it after them.
+    @Arg("filter", () => ApiKeyFilter, { nullable: true }) filter: ApiKeyFilter | null | undefined,
     @Args() args: ConnectionArgs,
   ): Promise<ConnectionShape<ApiKey>> {
-    return ctx.services.apiKeys.listForOrganization(ctx, organization.uuid, args);
+    return ctx.services.apiKeys.listForOrganization(ctx, organization.uuid, args, filter);
   }
 }

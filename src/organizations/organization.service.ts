@@ -38,21 +38,32 @@ export class OrganizationService {
     return { organization: Organization.from(organization), userErrors: [] };
   }
 
-  /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. */
+  /**
+   * Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. Omitted fields stay as they
+   * are; `maxApiKeyLifetimeDays: null` removes the limit (keys created before keep their expiry).
+   */
   async updateSettings(
     ctx: RequestContext,
     input: UpdateOrganizationSettingsInput,
   ): Promise<UpdateOrganizationSettingsPayload> {
     const organizationId = uuidOf(input.organizationId, "Organization")!;
-    const repository = ctx.db.getRepository(OrganizationEntity);
+    const changes: Partial<OrganizationEntity> = {};
     if (input.apiAccessListRequired !== undefined && input.apiAccessListRequired !== null) {
-      await repository.update(
-        { id: organizationId },
-        { apiAccessListRequired: input.apiAccessListRequired },
-      );
+      changes.apiAccessListRequired = input.apiAccessListRequired;
+    }
+    if (input.maxApiKeyLifetimeDays !== undefined) {
+      changes.maxApiKeyLifetimeDays = input.maxApiKeyLifetimeDays;
+    }
+    const organization = await inTransaction(ctx, async (manager) => {
+      if (Object.keys(changes).length > 0) {
+        await manager.update(OrganizationEntity, { id: organizationId }, changes);
+      }
+      return manager.findOneByOrFail(OrganizationEntity, { id: organizationId });
+    });
+    // The lifetime policy binds keys created later, not how existing keys authenticate.
+    if (changes.apiAccessListRequired !== undefined) {
       await ctx.services.keyChanges.organizationChanged(organizationId);
     }
-    const organization = await repository.findOneByOrFail({ id: organizationId });
     return { organization: Organization.from(organization), userErrors: [] };
   }
 

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
 import { toGlobalId } from "../graphql/global-id";
 import { Node } from "../graphql/node.type";
 import type { OrganizationEntity } from "./organization.entity";
@@ -17,6 +17,13 @@ export class Organization extends Node {
   })
   apiAccessListRequired!: boolean;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "When set, every new key must expire within this many days of its creation (an omitted expiresAt becomes that date).",
+  })
+  maxApiKeyLifetimeDays!: number | null;
+
   uuid!: string;
 
   static from(entity: OrganizationEntity): Organization {
@@ -26,6 +33,7 @@ export class Organization extends Node {
       name: entity.name,
       createdAt: entity.createdAt,
       apiAccessListRequired: entity.apiAccessListRequired,
+      maxApiKeyLifetimeDays: entity.maxApiKeyLifetimeDays,
     });
   }
 }

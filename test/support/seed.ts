@@ -30,6 +30,25 @@ function accessListInput(entries: AccessListEntryInput[] | undefined) {
   return entries.length > 0 ? entries : undefined;
 }
 
+export interface KeyOptions {
+  roles?: string[];
+  accessList?: AccessListEntryInput[];
+  description?: string;
+  /** ISO instant; omitted = the organization's default (its maximum lifetime, or never). */
+  expiresAt?: string | null;
+}
+
+/** A key's secret as `ApiKey.secrets` lists it. */
+export interface SecretView {
+  id: string;
+  privateKeyRedacted: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+const SECRETS = "secrets { id privateKeyRedacted createdAt expiresAt lastUsedAt }";
+
 export class Seed {
   constructor(readonly client: Client) {}
 
@@ -110,9 +129,16 @@ export class OrganizationFixture {
     );
   }
 
-  async apiKey(
-    options: { roles?: string[]; accessList?: AccessListEntryInput[]; description?: string } = {},
-  ): Promise<KeyFixture> {
+  /** Sets (a number of days) or removes (null) the organization's maximum key lifetime. */
+  async setMaxApiKeyLifetimeDays(days: number | null): Promise<void> {
+    await this.client.mutate(
+      `mutation ($input: UpdateOrganizationSettingsInput!) {
+         updateOrganizationSettings(input: $input) { organization { id } userErrors { code } } }`,
+      { input: { organizationId: this.id, maxApiKeyLifetimeDays: days } },
+    );
+  }
+
+  async apiKey(options: KeyOptions = {}): Promise<KeyFixture> {
     const payload = await this.client.mutate(
       `mutation ($input: CreateOrganizationApiKeyInput!) {
          createOrganizationApiKey(input: $input) { apiKey { id publicKey } privateKey userErrors { code } } }`,
@@ -122,11 +148,13 @@ export class OrganizationFixture {
           description: options.description ?? unique("key"),
           roles: options.roles ?? ["ORG_MEMBER"],
           accessList: accessListInput(options.accessList),
+          ...("expiresAt" in options ? { expiresAt: options.expiresAt } : {}),
         },
       },
     );
     return new KeyFixture(
       this.owner.seed,
+      this.client,
       payload.apiKey.id,
       payload.apiKey.publicKey,
       payload.privateKey,
@@ -160,9 +188,7 @@ export class ProjectFixture {
     );
   }
 
-  async apiKey(
-    options: { roles?: string[]; accessList?: AccessListEntryInput[]; description?: string } = {},
-  ): Promise<KeyFixture> {
+  async apiKey(options: KeyOptions = {}): Promise<KeyFixture> {
     const payload = await this.client.mutate(
       `mutation ($input: CreateProjectApiKeyInput!) {
          createProjectApiKey(input: $input) { apiKey { id publicKey } privateKey userErrors { code } } }`,
@@ -172,11 +198,13 @@ export class ProjectFixture {
           description: options.description ?? unique("project-key"),
           roles: options.roles ?? ["GROUP_READ_ONLY"],
           accessList: accessListInput(options.accessList),
+          ...("expiresAt" in options ? { expiresAt: options.expiresAt } : {}),
         },
       },
     );
     return new KeyFixture(
       this.organization.owner.seed,
+      this.client,
       payload.apiKey.id,
       payload.apiKey.publicKey,
       payload.privateKey,
@@ -192,15 +220,74 @@ export class ProjectFixture {
   }
 }
 
+/**
+ * An API key with one of its private keys. `admin` (the organization owner who made it) changes
+ * it unless a call says `by`; `rotate` returns a fixture holding the new private key, while this
+ * one keeps the old.
+ */
 export class KeyFixture {
   readonly client: Client;
 
   constructor(
-    seed: Seed,
+    readonly seed: Seed,
+    readonly admin: Client,
     readonly id: string,
     readonly publicKey: string,
     readonly privateKey: string,
   ) {
     this.client = seed.client.as({ kind: "apiKey", publicKey, privateKey });
+  }
+
+  async rotate(options: { gracePeriodSeconds?: number; by?: Client } = {}): Promise<KeyFixture> {
+    const payload = await (options.by ?? this.admin).mutate(
+      `mutation ($input: RotateApiKeySecretInput!) {
+         rotateApiKeySecret(input: $input) { apiKey { id } privateKey userErrors { code field message } } }`,
+      {
+        input: {
+          apiKeyId: this.id,
+          ...(options.gracePeriodSeconds === undefined
+            ? {}
+            : { gracePeriodSeconds: options.gracePeriodSeconds }),
+        },
+      },
+    );
+    return new KeyFixture(this.seed, this.admin, this.id, this.publicKey, payload.privateKey);
+  }
+
+  async revokeSecret(secretId: string, by: Client = this.admin): Promise<void> {
+    await by.mutate(
+      `mutation ($input: RevokeApiKeySecretInput!) {
+         revokeApiKeySecret(input: $input) { apiKey { id } userErrors { code field message } } }`,
+      { input: { apiKeyId: this.id, secretId } },
+    );
+  }
+
+  /** The key's live secrets, newest first, as its administrator reads them. */
+  async secrets(): Promise<SecretView[]> {
+    const { apiKey } = await this.admin.query(
+      `query ($id: ID!) { apiKey(id: $id) { ${SECRETS} } }`,
+      { id: this.id },
+    );
+    return apiKey.secrets;
+  }
+
+  /** updateOrganizationApiKey as the organization owner; returns the key as it now reads. */
+  async update(changes: {
+    description?: string;
+    roles?: string[];
+    enabled?: boolean;
+    expiresAt?: string | null;
+  }): Promise<{ enabled: boolean; expiresAt: string | null }> {
+    const payload = await this.admin.mutate(
+      `mutation ($input: UpdateOrganizationApiKeyInput!) {
+         updateOrganizationApiKey(input: $input) { apiKey { enabled expiresAt } userErrors { code field message } } }`,
+      { input: { apiKeyId: this.id, ...changes } },
+    );
+    return payload.apiKey;
+  }
+
+  /** The same key presented with another private key. */
+  withPrivateKey(privateKey: string): KeyFixture {
+    return new KeyFixture(this.seed, this.admin, this.id, this.publicKey, privateKey);
   }
 }

@@ -137,6 +137,19 @@ const WRONG_TYPES: HostileValue[] = [
   { label: "empty list", value: [] },
 ];
 
+/** Date-times at and past the edges of what the scalar, JavaScript and Postgres hold. */
+const DATE_TIMES: HostileValue[] = [
+  { label: "year 0000", value: "0000-01-01T00:00:00Z" },
+  { label: "year 9999", value: "9999-12-31T23:59:59.999Z" },
+  { label: "year 10000", value: "+010000-01-01T00:00:00Z" },
+  { label: "30 February", value: "2026-02-30T00:00:00Z" },
+  { label: "date without time", value: "2026-01-01" },
+  { label: "no time zone", value: "2026-01-01T00:00:00" },
+  { label: "nanoseconds", value: "2030-01-01T00:00:00.123456789Z" },
+  { label: "epoch milliseconds", value: 1_900_000_000_000 },
+  { label: "now, as a word", value: "now" },
+];
+
 /** Values for a list position: its items' kinds are covered by the item position. */
 function lists(): HostileValue[] {
   return [
@@ -152,7 +165,8 @@ function lists(): HostileValue[] {
 /**
  * The hostile values for one position, chosen by its type: every position gets the wrong types;
  * text positions (String, ID) the text, id, cursor and address values; Int positions the
- * numbers; lists the list values; enums unknown and mis-cased values.
+ * numbers; DateTime positions edge and malformed instants and the text values; lists the list
+ * values; enums unknown and mis-cased values.
  */
 export function hostileValuesFor(
   type: GraphQLInputType,
@@ -183,6 +197,8 @@ export function hostileValuesFor(
       return [...values, ...INTS, { label: "numeric string", value: "10" }];
     case "Boolean":
       return [...values, { label: "string true", value: "true" }, { label: "1", value: 1 }];
+    case "DateTime":
+      return [...values, ...DATE_TIMES, ...strings()];
     default:
       return [...values, ...strings()];
   }

@@ -47,6 +47,8 @@ const OVERRIDES: Record<string, (world: World, n: number) => unknown> = {
   // The target key is assigned already, and the member is in the project already.
   "AssignApiKeyToProjectInput.apiKeyId": (world) => world.unassignedKeyId,
   "AddProjectMemberInput.userId": (world) => world.outsideProjectMemberId,
+  // The target key's older secret, still in its grace period: revoking it leaves the newer one.
+  "RevokeApiKeySecretInput.secretId": (world) => world.graceSecretId,
 };
 
 /** Input types that take exactly one of some fields: the baseline gives the first. */
@@ -238,6 +240,9 @@ function valueFor(schema: GraphQLSchema, world: World, n: number, slot: Slot): u
       return idFor(schema, world, slot);
     case "String":
       return textFor(world, n, slot.name);
+    case "DateTime":
+      // Tomorrow: a valid expiresAt under any lifetime policy, and a valid filter instant.
+      return new Date(Date.now() + 86_400_000).toISOString();
     default:
       throw new NoBaseline(`${slot.coordinate}: no baseline for scalar ${nullable.name}`);
   }

@@ -11,11 +11,14 @@ export const TARGET_KEY_ENTRY = "10.255.0.0/16";
 /**
  * One organization with what its mutations act on, so that a baseline request succeeds:
  * a project, a member of both (the `User`), an organization member outside the project, a
- * target key assigned to the project, an unassigned key, and the ORG_OWNER key that calls.
+ * target key assigned to the project (rotated once, so it holds two live secrets), an unassigned
+ * key, and the ORG_OWNER key that calls.
  */
 export interface World {
   ids: FixtureIds;
   unassignedKeyId: string;
+  /** The target key's older secret, rotated out with an hour of grace left. */
+  graceSecretId: string;
   outsideProjectMemberId: string;
   /** Signed up, member of nothing here: addOrganizationMember's email, logIn's credentials. */
   spare: UserActor;
@@ -57,6 +60,8 @@ export class WorldBuilder {
       accessList: [{ cidrBlock: TARGET_KEY_ENTRY, comment: "target" }],
     });
     await project.assign(target, ["GROUP_READ_ONLY"]);
+    await target.rotate({ gracePeriodSeconds: 3_600 });
+    const [, graceSecret] = await target.secrets();
     const unassigned = await organization.apiKey();
     return {
       ids: {
@@ -66,6 +71,7 @@ export class WorldBuilder {
         User: this.member.id,
       },
       unassignedKeyId: unassigned.id,
+      graceSecretId: graceSecret.id,
       outsideProjectMemberId: this.outsider.id,
       spare: this.spare,
       owner: this.owner.client,
