@@ -88,7 +88,7 @@ describe("keyfob killed with SIGKILL under load", () => {
     assert.deepEqual(check.violations.slice(0, 5), [], `${check.violations.length} violations`);
   });
 
-  it("has, in SQL, every key with its private-key digest, its access list, and its project assignment", async () => {
+  it("has, in SQL, every key with its secret (digest and tail), its access list, and its project assignment", async () => {
     const organizations = load.actors.loops.map((loop) =>
       uuidOf(loop.organization.id, "Organization")!,
     );
@@ -98,22 +98,19 @@ describe("keyfob killed with SIGKILL under load", () => {
     const sql = new PgClient({ connectionString: url.toString() });
     await sql.connect();
     try {
-      // The key-lifecycle migration (issue 9) moves the digest and tail to api_key_secrets.
-      const { rows } = await sql.query(
-        `SELECT to_regclass('api_key_secrets') IS NOT NULL AS moved`,
-      );
-      const withoutSecret = rows[0].moved
-        ? `NOT EXISTS (SELECT 1 FROM api_key_secrets s WHERE s.api_key_id = k.id
-                        AND octet_length(s.digest) = 32 AND length(s.tail) = 12)`
-        : `(octet_length(k.private_key_digest) <> 32 OR length(k.private_key_tail) <> 12)`;
       const halfMade = await sql.query(
         `SELECT k.id FROM api_keys k
           WHERE k.organization_id = ANY($1::uuid[])
-            AND (${withoutSecret}
+            AND (NOT EXISTS (SELECT 1 FROM api_key_secrets s WHERE s.api_key_id = k.id
+                              AND octet_length(s.digest) = 32 AND length(s.tail) = 12)
                  OR NOT EXISTS (SELECT 1 FROM api_key_access_list_entries e WHERE e.api_key_id = k.id))`,
         [organizations],
       );
-      assert.deepEqual(halfMade.rows, [], "keys without their digest or access list");
+      assert.deepEqual(
+        halfMade.rows,
+        [],
+        "keys without a secret (digest and tail) or an access list",
+      );
       const unassigned = await sql.query(
         `SELECT k.id FROM api_keys k
           WHERE k.description = ANY($1::text[])
