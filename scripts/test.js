@@ -58,7 +58,21 @@ async function main() {
     );
     status = run.status ?? 1;
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    // Suites that need a database of their own name it after this run's (`…_faults`, `…_crash`)
+    // and drop it themselves; a suite killed by its timeout cannot, so the run drops what is left.
+    const client = new Client({ connectionString: serverUrl.toString() });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        "SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')",
+        [databaseName],
+      );
+      for (const { datname } of rows) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    } finally {
+      await client.end();
+    }
   }
   process.exit(status);
 }

@@ -25,6 +25,14 @@ import type { RequestContext } from "./graphql/context";
 import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
 import { literalValueMessagesPlugin } from "./graphql/input-values";
+import {
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  serviceUnavailablePlugin,
+} from "./graphql/service-unavailable";
+import { isConnectionFailure } from "./db/connection-failure";
+import { registerReadinessRoute } from "./db/readiness.route";
 import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
@@ -104,6 +112,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       logUnexpectedErrors(),
       literalValueMessagesPlugin(),
       operationMetricsPlugin(services.metrics),
+      serviceUnavailablePlugin(services.health),
       requestLimitsPlugin(config.nodeEnv === "production"),
     ],
   });
@@ -149,15 +158,10 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       );
     } catch (error) {
       if (!(error instanceof AuthenticationFailure)) {
-        // The credentials could not be checked (the database is unreachable, most likely):
-        // the caller may retry; nothing about the fault leaves the server.
+        // The credentials could not be checked: nothing about the fault leaves the server.
+        if (services.health.failed(error)) return sendServiceUnavailable(reply);
         request.log.error({ err: error }, "could not authenticate the request");
-        return sendGraphQLError(
-          reply,
-          503,
-          "SERVICE_UNAVAILABLE",
-          "Service unavailable; try again.",
-        );
+        return sendGraphQLError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       }
       if (error.retryAfterSeconds !== undefined) {
         void reply.header("retry-after", String(error.retryAfterSeconds));
@@ -185,6 +189,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   // which would carry the raw message (a database error's text, say).
   fastify.setErrorHandler((error: { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
+    if (status >= 500 && services.health.failed(error)) return sendServiceUnavailable(reply);
     if (status >= 500) {
       request.log.error({ err: error }, "unexpected error outside GraphQL");
       return sendGraphQLError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
@@ -196,20 +201,19 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   const exposure = metricsExposure(config);
   if (exposure.kind === "public") registerMetricsRoute(fastify, metrics, exposure.token);
   fastify.get("/healthz", async () => ({ status: "ok" }));
-  fastify.get("/readyz", async (_request, reply) => {
-    try {
-      await withTimeout(db.query("SELECT 1"), 2_000);
-      return { status: "ready" };
-    } catch {
-      return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
-    }
-  });
+  registerReadinessRoute(fastify, db, services.health);
 
   return {
     fastify,
     apollo,
     stop: () => apollo.stop(),
   };
+}
+
+/** The retryable answer to a request that lost its database. */
+function sendServiceUnavailable(reply: FastifyReply) {
+  void reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+  return sendGraphQLError(reply, 503, SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE);
 }
 
 function sendGraphQLError(reply: FastifyReply, status: number, code: string, message: string) {
@@ -259,7 +263,8 @@ function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
       return {
         async didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
-            if (isPublicError(error)) continue;
+            // A lost database is logged once per outage by the health seam, not per request.
+            if (isPublicError(error) || isConnectionFailure(error)) continue;
             (contextValue?.log ?? console).error(
               { err: error.originalError ?? error, path: error.path },
               "unexpected error while serving a GraphQL request",
@@ -269,20 +274,4 @@ function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timed out")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

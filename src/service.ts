@@ -40,9 +40,19 @@ export async function startService(
     log.warn(
       { dataDir: config.dataDir },
       "Using the embedded database (PGlite) in %s: fine for trying keyfob out, not for production. " +
+        "Every answered change survives keyfob crashing or being killed, but not the machine crashing " +
+        "or losing power (PGlite never fsyncs): then recent changes, or the whole directory, can be lost. " +
         "Set DATABASE_URL=postgres://user:password@host:5432/db to use a real PostgreSQL.",
       config.dataDir,
     );
+    if (embedded.recoveredFrom !== undefined) {
+      log.warn(
+        { pid: embedded.recoveredFrom },
+        "the previous keyfob on this data directory (pid %d) did not stop cleanly: took over its lock; " +
+          "PostgreSQL recovered the database from its write-ahead log",
+        embedded.recoveredFrom,
+      );
+    }
   }
   try {
     const secret = config.secret ?? embedded?.secret ?? DEVELOPMENT_SECRET;
@@ -59,7 +69,10 @@ export async function startService(
     });
     const db = await createDataSource({
       url: runtime.databaseUrl,
-      poolSize: embedded ? 4 : 10,
+      // One connection to the embedded database: its socket server interleaves the extended-protocol
+      // messages of concurrent connections on PGlite's single session, so one connection's Bind can
+      // run another's statement (electric-sql/pglite#1046). PGlite runs one query at a time anyway.
+      poolSize: embedded ? 1 : 10,
       onQuery: options.onQuery,
     }).initialize();
     const applied = await db.runMigrations({ transaction: "each" });
@@ -106,6 +119,7 @@ export async function startService(
           await services.usage.stop();
           await services.throttle.close();
           await services.keyChangeChannel?.stop();
+          services.health.stop();
           await db.destroy();
           log.debug("database connections closed");
           await embedded?.stop();

@@ -14,6 +14,7 @@ import { AuthThrottle } from "./auth/throttle";
 import type { Config } from "./config";
 import { poolStatistics } from "./db/data-source";
 import { Metrics } from "./metrics/metrics";
+import { DatabaseHealth } from "./db/database-health";
 import { OrganizationMembershipService } from "./organizations/organization-membership.service";
 import { OrganizationService } from "./organizations/organization.service";
 import { ProjectMembershipService } from "./projects/project-membership.service";
@@ -34,8 +35,9 @@ const VERIFIED_KEY_TTL_MS = 10_000;
 /** The composition root: one instance of each service for the life of the process. */
 export function createServices(config: RuntimeConfig, db: DataSource, log: Logger) {
   const metrics = new Metrics();
+  const health = new DatabaseHealth(log, { probe: () => db.query("SELECT 1") });
   metrics.observePool(() => poolStatistics(db));
-  const usage = new UsageRecorder(db, log, metrics);
+  const usage = new UsageRecorder(db, log, metrics, health);
   const apiKeys = new ApiKeyService(config.secret, config.maxApiKeysPerOrganization);
   const throttle = new AuthThrottle(config.redisUrl);
   const keyChanges = new KeyChanges();
@@ -43,9 +45,10 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
   keyChanges.subscribe((change) => verifiedKeys.invalidate(change));
   const keyChangeChannel = config.embedded
     ? undefined
-    : new KeyChangeChannel(config.databaseUrl, db, keyChanges, verifiedKeys, log);
+    : new KeyChangeChannel(config.databaseUrl, db, keyChanges, verifiedKeys, log, health);
   return {
     metrics,
+    health,
     throttle,
     sessions: new SessionService(db, config.secret, config.allowSignup, throttle),
     users: new UserService(),

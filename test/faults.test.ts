@@ -3,8 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { Client as PgClient } from "pg";
 import { uuidOf } from "../src/graphql/global-id";
-import { Client, type GraphQLResult } from "./support/client";
+import { Client } from "./support/client";
 import { request } from "./support/http";
+import { sample, uncleanKinds, within, type Sample, type Verdict } from "./support/sampling";
 import {
   Seed,
   unique,
@@ -31,69 +32,6 @@ const UPDATE_KEY = `mutation ($input: UpdateOrganizationApiKeyInput!) {
 const TERMINATE_SERVICE_CONNECTIONS = `SELECT count(pg_terminate_backend(pid))::int AS terminated
   FROM pg_stat_activity
  WHERE datname = current_database() AND application_name LIKE 'keyfob%' AND pid <> pg_backend_pid()`;
-
-const REQUEST_TIMEOUT_MS = 10_000;
-
-/** `promise`, or an error after `ms`: a request that never answers is a failure too. */
-function within<T>(promise: Promise<T>, ms = REQUEST_TIMEOUT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-type Verdict = "ok" | "clean failure" | "unclean";
-
-/**
- * How one response fared: a success, a clean failure (HTTP 200 whose every error is the masked
- * "Internal server error", or HTTP 503), or anything else. `Client.raw` has already thrown on a
- * stack trace, SQL text or a database message in the body.
- */
-function verdictOf(result: GraphQLResult): Verdict {
-  if (result.status === 503) return "clean failure";
-  if (result.status !== 200) return "unclean";
-  if (!result.errors) {
-    const payload = Object.values(result.data ?? {})[0] as { userErrors?: unknown[] } | null;
-    return payload && (payload.userErrors ?? []).length === 0 ? "ok" : "unclean";
-  }
-  const masked = result.errors.every(
-    (error) =>
-      error.message === "Internal server error" &&
-      error.extensions?.code === "INTERNAL_SERVER_ERROR",
-  );
-  return masked ? "clean failure" : "unclean";
-}
-
-interface Sample {
-  sentAt: number;
-  verdict: Verdict;
-  detail?: string;
-}
-
-async function sample(call: () => Promise<GraphQLResult>): Promise<Sample & { result?: any }> {
-  const sentAt = Date.now();
-  try {
-    const result = await within(call());
-    const verdict = verdictOf(result);
-    return {
-      sentAt,
-      verdict,
-      result,
-      detail: verdict === "unclean" ? `${result.status} ${result.text.slice(0, 300)}` : undefined,
-    };
-  } catch (error) {
-    return { sentAt, verdict: "unclean", detail: String(error) };
-  }
-}
 
 describe("database faults", () => {
   const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
@@ -142,7 +80,8 @@ describe("database faults", () => {
     throw new Error("the service did not recover within 10 s");
   }
 
-  const viewerWorks = async () => (await sample(() => owner.client.raw(VIEWER))).verdict === "ok";
+  const viewerWorks = async () =>
+    (await sample("viewer", () => owner.client.raw(VIEWER))).verdict === "ok";
 
   before(async () => {
     await admin(`CREATE DATABASE ${name}`);
@@ -186,14 +125,14 @@ describe("database faults", () => {
         for (let i = 0; i < 2_000 && !stop && Date.now() < deadline; i++) {
           switch (i % 6) {
             case 0:
-              samples.push(await sample(() => key.client.raw(VIEWER)));
+              samples.push(await sample("key viewer", () => key.client.raw(VIEWER)));
               break;
             case 1:
-              samples.push(await sample(() => owner.client.raw(KEYS, { id: org.id })));
+              samples.push(await sample("key list", () => owner.client.raw(KEYS, { id: org.id })));
               break;
             case 2:
               samples.push(
-                await sample(() =>
+                await sample("addApiKeyAccessListEntries", () =>
                   owner.client.raw(ADD_ENTRIES, {
                     input: {
                       apiKeyId: key.id,
@@ -205,7 +144,7 @@ describe("database faults", () => {
               break;
             case 3:
               samples.push(
-                await sample(() =>
+                await sample("updateOrganizationApiKey", () =>
                   key.client.raw(UPDATE_KEY, {
                     input: { apiKeyId: key.id, description: unique("load") },
                   }),
@@ -216,7 +155,7 @@ describe("database faults", () => {
               // Anonymous, so it fails past authentication; few loops, as password hashing is slow.
               if (index >= 3) break;
               samples.push(
-                await sample(() =>
+                await sample("signUp", () =>
                   service.client.raw(SIGN_UP, {
                     input: {
                       email: `${unique("load")}@example.test`,
@@ -228,7 +167,7 @@ describe("database faults", () => {
               );
               break;
             default: {
-              const created = await sample(() =>
+              const created = await sample("createOrganizationApiKey", () =>
                 owner.client.raw(CREATE_KEY, {
                   input: {
                     organizationId: org.id,
@@ -242,7 +181,9 @@ describe("database faults", () => {
               const id = created.result?.data?.createOrganizationApiKey?.apiKey?.id;
               if (id) {
                 samples.push(
-                  await sample(() => owner.client.raw(DELETE_KEY, { input: { apiKeyId: id } })),
+                  await sample("deleteOrganizationApiKey", () =>
+                    owner.client.raw(DELETE_KEY, { input: { apiKeyId: id } }),
+                  ),
                 );
               }
             }
@@ -274,15 +215,11 @@ describe("database faults", () => {
       await Promise.all(loops);
     });
 
-    it("answers every request in the fault window with a masked error or 503: no stack trace, SQL or database text, no hang", async (t) => {
+    it("answers every request in the fault window with 503 and Retry-After: no INTERNAL_SERVER_ERROR, stack trace, SQL or database text, no hang", async (t) => {
       const inWindow = samples.filter((s) => s.sentAt >= faultStarted && s.sentAt < recovered);
       const count = (verdict: Verdict) => inWindow.filter((s) => s.verdict === verdict).length;
       const unclean = samples.filter((s) => s.verdict === "unclean");
-      const kinds = new Map<string, number>();
-      for (const s of unclean) {
-        const kind = (s.detail ?? "").replace(/keyfob_test_\w+/g, "…").slice(0, 120);
-        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      }
+      const kinds = uncleanKinds(samples);
       t.diagnostic(
         `${terminated} connections terminated; ${samples.length} requests in all, ${inWindow.length} in the fault window ` +
           `(${outageMs} ms outage + ${recoveryMs} ms recovery): ${count("clean failure")} failed cleanly, ` +
@@ -299,6 +236,19 @@ describe("database faults", () => {
         [],
         `${unclean.length} requests failed uncleanly`,
       );
+    });
+
+    it("logs the outage as one warning and its end as one line, never a stack per failed request", (t) => {
+      const unreachable = service.logs.filter((line) => line.includes("database unreachable"));
+      const back = service.logs.filter((line) => line.includes("database reachable again"));
+      const errors = service.logs.filter((line) => line.includes('"level":50'));
+      t.diagnostic(
+        `${service.logs.length} log lines: ${unreachable.length} "database unreachable", ` +
+          `${back.length} "reachable again", ${errors.length} at error level`,
+      );
+      assert.equal(unreachable.length, 1);
+      assert.equal(back.length, 1);
+      assert.deepEqual(errors.slice(0, 2), []);
     });
 
     it("reports 503 on /readyz while the database refuses connections", () => {
@@ -340,7 +290,7 @@ describe("database faults", () => {
       };
       const results = await Promise.all(
         Array.from({ length: 25 }, () =>
-          sample(() =>
+          sample("createOrganizationApiKey", () =>
             owner.client.raw(CREATE_KEY, {
               input: {
                 organizationId: organization.id,
@@ -357,7 +307,8 @@ describe("database faults", () => {
       attempts += results.length;
       for (const result of results) {
         assert.notEqual(result.verdict, "unclean", result.detail);
-        if (result.result?.status === 503) refusedAtAuthentication++;
+        if (result.result?.status === 503 && result.result.data === undefined)
+          refusedAtAuthentication++;
         if (result.verdict === "clean failure") interrupted++;
         const key = result.result?.data?.createOrganizationApiKey?.apiKey;
         if (key) {
@@ -369,7 +320,7 @@ describe("database faults", () => {
     }
     t.diagnostic(
       `${attempts} creations, ${terminated} connections terminated in 4 bursts: ${created.size} created, ` +
-        `${interrupted} interrupted with a masked error, ${refusedAtAuthentication} answered 503 while authenticating`,
+        `${interrupted} answered 503 with Retry-After, ${refusedAtAuthentication} of them while authenticating`,
     );
     assert.ok(terminated > 0, "no connection was killed");
     assert.ok(interrupted > 0, "no creation was interrupted");
@@ -404,7 +355,7 @@ describe("database faults", () => {
       const deleteThroughOther = async (key: KeyFixture) => {
         const ownerOnOther = new Client(other.url, owner.client.credentials);
         for (let attempt = 0; attempt < 100; attempt++) {
-          const result = await sample(() =>
+          const result = await sample("deleteOrganizationApiKey", () =>
             ownerOnOther.raw(DELETE_KEY, { input: { apiKeyId: key.id } }),
           );
           assert.notEqual(result.verdict, "unclean", result.detail);
@@ -419,7 +370,7 @@ describe("database faults", () => {
         const started = Date.now();
         while (!service.service.services.verifiedKeys.get(key.publicKey)) {
           assert.ok(Date.now() - started < 10_000, "caching did not come back on within 10 s");
-          await sample(() => key.client.raw(VIEWER_KEY));
+          await sample("key viewer", () => key.client.raw(VIEWER_KEY));
           await sleep(100);
         }
         return Date.now() - started;
@@ -435,7 +386,7 @@ describe("database faults", () => {
       const admitted: number[] = [];
       // Fewer tries than the per-key failure limit, so throttling never hides the answer.
       for (let i = 0; i < 8; i++) {
-        const result = await sample(() =>
+        const result = await sample("key viewer", () =>
           doomed.client.raw(VIEWER_KEY, {}, { localAddress: "127.0.0.61" }),
         );
         if (result.result?.status === 200) admitted.push(Date.now() - deletedAt);

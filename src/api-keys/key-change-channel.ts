@@ -1,6 +1,7 @@
 import { Client } from "pg";
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
+import type { DatabaseHealth } from "../db/database-health";
 import type { KeyChange, KeyChanges } from "./key-changes";
 import type { VerifiedKeyCache } from "./verified-key-cache";
 
@@ -31,6 +32,7 @@ export class KeyChangeChannel {
     private readonly keyChanges: KeyChanges,
     private readonly cache: VerifiedKeyCache,
     private readonly log: Logger,
+    private readonly health: DatabaseHealth,
   ) {
     keyChanges.setPublisher((change) => this.publish(change));
   }
@@ -68,8 +70,10 @@ export class KeyChangeChannel {
       this.client = undefined;
       this.cache.setEnabled(false);
       if (this.stopped) return;
+      // Once per outage, since it changes how keys are verified; the cause goes to the health seam.
+      const reason = error && !this.health.failed(error, "background") ? { err: error } : {};
       this.log.warn(
-        { err: error },
+        reason,
         "lost the key-change channel; caching of verified keys is off until it is back",
       );
       this.retryTimer = setTimeout(() => void this.reconnect(), 1_000);
@@ -81,6 +85,7 @@ export class KeyChangeChannel {
     await client.query(`LISTEN ${CHANNEL}`);
     this.client = client;
     this.cache.setEnabled(true);
+    this.health.succeeded();
   }
 
   private async reconnect(): Promise<void> {
@@ -88,7 +93,9 @@ export class KeyChangeChannel {
       await this.connect();
       this.log.info("key-change channel restored; caching of verified keys is back on");
     } catch (error) {
-      this.log.warn({ err: error }, "could not restore the key-change channel; retrying");
+      if (!this.health.failed(error, "background")) {
+        this.log.warn({ err: error }, "could not restore the key-change channel; retrying");
+      }
       this.retryTimer = setTimeout(() => void this.reconnect(), 2_000);
       this.retryTimer.unref();
     }

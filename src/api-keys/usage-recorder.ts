@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics";
+import type { DatabaseHealth } from "../db/database-health";
 
 interface EntryUsage {
   apiKeyId: string;
@@ -13,9 +14,12 @@ interface EntryUsage {
  * Usage counters of admitted key requests, kept off the hot path: requests add to an in-memory
  * buffer, and one statement per second writes the totals (access-list entries, secrets, keys).
  * Writes only move forward (`GREATEST` for times, `+ n` for counts), so overlapping flushes from
- * several instances compose. `stop()` flushes what is left, so a clean shutdown loses nothing.
- * The metrics show how far behind the
- * written figures are (the age of the oldest usage not yet written) and how many writes failed.
+ * several instances compose. `stop()` flushes what is left, so a clean shutdown loses nothing; a
+ * crash loses what was recorded since the last flush began (about a second). A batch that could
+ * not reach the database is kept for the next flush (should the connection have died just as the
+ * statement committed, that batch counts twice: rare, and better than dropping every outage's
+ * last second). The metrics show how far behind the written figures are (the age of the oldest
+ * usage not yet written) and how many writes failed.
  */
 export class UsageRecorder {
   private pending = new Map<string, EntryUsage>();
@@ -32,6 +36,7 @@ export class UsageRecorder {
     private readonly db: DataSource,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly health: DatabaseHealth,
     private readonly intervalMs = 1_000,
   ) {
     metrics.observeUsageBacklog(() => this.writingSince ?? this.pendingSince);
@@ -123,12 +128,34 @@ export class UsageRecorder {
           [...secrets.values()],
         ],
       );
+      this.health.succeeded();
     } catch (error) {
       // Usage figures are best effort: a lost batch must never fail or slow a request.
       this.metrics.usageFlushFailed();
-      this.log.warn({ err: error, entries: batch.size }, "could not record API key usage");
+      if (this.health.failed(error, "background")) this.requeue(batch, secrets, this.writingSince);
+      else this.log.warn({ err: error, entries: batch.size }, "could not record API key usage");
     } finally {
       this.writingSince = null;
     }
+  }
+
+  /** Puts a batch back in front of what was recorded since, for the next flush to write. */
+  private requeue(
+    batch: Map<string, EntryUsage>,
+    secrets: Map<string, Date>,
+    since: number | null,
+  ): void {
+    for (const [slot, later] of this.pending) {
+      const earlier = batch.get(slot);
+      if (!earlier) batch.set(slot, later);
+      else batch.set(slot, { ...later, count: earlier.count + later.count });
+    }
+    for (const [secretId, later] of this.pendingSecrets) {
+      const earlier = secrets.get(secretId);
+      if (!earlier || earlier < later) secrets.set(secretId, later);
+    }
+    this.pending = batch;
+    this.pendingSecrets = secrets;
+    if (since !== null) this.pendingSince = Math.min(since, this.pendingSince ?? since);
   }
 }

@@ -4,49 +4,34 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import lockfile from "proper-lockfile";
+import { lockDataDirectory } from "./data-directory-lock";
 
 export interface EmbeddedDatabase {
   /** A `postgres://` URL for the ordinary `pg` driver. */
   readonly url: string;
   /** The server secret kept beside the data, so digests stay valid across restarts. */
   readonly secret: string;
+  /** The pid of a keyfob that crashed holding this directory, if this start took over from one. */
+  readonly recoveredFrom: number | undefined;
   stop(): Promise<void>;
-}
-
-export class DataDirectoryLockedError extends Error {
-  constructor(dataDir: string) {
-    super(
-      `Another keyfob process is using the embedded database in ${dataDir}. ` +
-        `Stop it, or set KEYFOB_DATA_DIR to another directory.`,
-    );
-    this.name = "DataDirectoryLockedError";
-  }
 }
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) in this process, behind a local socket so the app
  * talks to it with the same `pg` driver it uses for a real server. For trying keyfob out only:
  * one process, one CPU core for every query.
+ *
+ * Durability: PGlite runs PostgreSQL with fsync off (`-F`), and its Node file system writes
+ * through to the kernel without ever syncing. A committed change is in the kernel's page cache
+ * before its answer leaves, so it survives keyfob being killed (PostgreSQL replays its WAL on the
+ * next start); it does not survive the machine going down (power cut, kernel crash), which can
+ * lose recent changes or leave the directory unusable.
  */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true, mode: 0o700 });
 
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(directory, {
-      lockfilePath: path.join(directory, "keyfob.lock"),
-      stale: 15_000,
-      update: 5_000,
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
-      throw new DataDirectoryLockedError(directory);
-    }
-    throw error;
-  }
-
+  const lock = await lockDataDirectory(directory);
   try {
     const secret = await readOrCreateSecret(path.join(directory, "secret"));
     // pg_trgm backs the key list's substring search index (see the key-lifecycle migration).
@@ -54,21 +39,22 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
       dataDir: path.join(directory, "pgdata"),
       extensions: { pg_trgm },
     });
-    // The socket server multiplexes connections onto PGlite's single session and keeps a
-    // transaction's statements together, so the pool may hold several connections.
+    // The socket server puts every connection onto PGlite's single session; the service keeps to
+    // one connection (see its pool size), since concurrent ones would interleave their statements.
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 16 });
     await server.start();
     return {
       url: `postgres://postgres@${server.getServerConn()}/postgres`,
       secret,
+      recoveredFrom: lock.tookOverFrom,
       async stop() {
         await server.stop();
         await db.close();
-        await release();
+        await lock.release();
       },
     };
   } catch (error) {
-    await release();
+    await lock.release();
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 import { GraphQLError, Kind, print, type GraphQLFormattedError } from "graphql";
+import { isConnectionFailure } from "../db/connection-failure";
 import { PUBLIC_ERROR_CODES } from "./errors";
+import { serviceUnavailableError } from "./service-unavailable";
 
 /**
  * A net under src/graphql/input-values.ts, which checks variables before graphql-js does: should
@@ -17,12 +19,14 @@ function withoutEchoedValue(formatted: GraphQLFormattedError, error: unknown): s
 /**
  * The one error mask at the edge: errors with a known public code leave as they are (minus an
  * echoed variable value); everything else becomes "Internal server error" (logged by the error-logging
- * plugin with its request id). Never a stack trace, SQL text or input value.
+ * plugin with its request id). Never a stack trace, SQL text or input value. A lost database
+ * connection, wherever it struck, is SERVICE_UNAVAILABLE: the client may retry.
  */
 export function maskError(
   formatted: GraphQLFormattedError,
   error?: unknown,
 ): GraphQLFormattedError {
+  if (isConnectionFailure(error)) return serviceUnavailableError(formatted.path);
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PUBLIC_ERROR_CODES.has(code)) {
     return {
