@@ -41,6 +41,8 @@ describe("loadConfig defaults", () => {
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       metricsToken: undefined,
+      oauthTokenTtlSeconds: 3600,
+      publicUrl: undefined,
     });
   });
 
@@ -65,6 +67,8 @@ describe("loadConfig defaults", () => {
         "METRICS_PORT",
         "METRICS_HOST",
         "METRICS_TOKEN",
+        "OAUTH_TOKEN_TTL_SECONDS",
+        "PUBLIC_URL",
       ].map((name) => [name, ""]),
     );
     assert.deepEqual(loadConfig(everySettingEmpty), loadConfig({}));
@@ -99,6 +103,8 @@ describe("loadConfig reads every setting", () => {
         METRICS_PORT: "9464",
         METRICS_HOST: "10.0.0.5",
         METRICS_TOKEN: METRICS_TOKEN,
+        OAUTH_TOKEN_TTL_SECONDS: "900",
+        PUBLIC_URL: "https://keyfob.example.com/",
       }),
       {
         nodeEnv: "production",
@@ -115,8 +121,20 @@ describe("loadConfig reads every setting", () => {
         metricsPort: 9464,
         metricsHost: "10.0.0.5",
         metricsToken: METRICS_TOKEN,
+        oauthTokenTtlSeconds: 900,
+        publicUrl: "https://keyfob.example.com",
       },
     );
+  });
+
+  it("takes OAuth token lifetimes from 60 s to a day, and http(s) public URLs", () => {
+    for (const ttl of ["59", "86401", "1h", "-5"]) {
+      assertProblemsName({ OAUTH_TOKEN_TTL_SECONDS: ttl }, ["OAUTH_TOKEN_TTL_SECONDS"]);
+    }
+    assert.equal(loadConfig({ OAUTH_TOKEN_TTL_SECONDS: "60" }).oauthTokenTtlSeconds, 60);
+    for (const url of ["ftp://keyfob.example.com", "keyfob.example.com", "https://x.test/?a=1"]) {
+      assertProblemsName({ PUBLIC_URL: url }, ["PUBLIC_URL"]);
+    }
   });
 
   it("accepts postgres:// and postgresql:// database URLs and nothing else", () => {

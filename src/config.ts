@@ -26,6 +26,10 @@ export interface Config {
   readonly metricsHost: string;
   /** Bearer token that GET /metrics requires wherever it is served; undefined requires none. */
   readonly metricsToken: string | undefined;
+  /** Lifetime of an OAuth access token, before the caps of the key's and the secret's expiry. */
+  readonly oauthTokenTtlSeconds: number;
+  /** The service's public base URL (the OAuth issuer); undefined derives it from each request. */
+  readonly publicUrl: string | undefined;
 }
 
 const booleanSetting = z
@@ -100,6 +104,17 @@ const environmentSchema = z.object({
     .min(32, { error: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" })
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
     .optional(),
+  OAUTH_TOKEN_TTL_SECONDS: z
+    .string()
+    .regex(/^\d{1,6}$/, { error: "must be a whole number of seconds" })
+    .transform(Number)
+    .pipe(z.number().min(60).max(86_400))
+    .default(3600),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, hostname: /.+/, error: "must be an http:// or https:// URL" })
+    .refine((url) => !/[?#]/.test(url), { error: "must have no query or fragment" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
 });
 
 /** Rules across settings, checked on the raw values so they are reported alongside field errors. */
@@ -157,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: settings.METRICS_PORT,
     metricsHost: settings.METRICS_HOST,
     metricsToken: settings.METRICS_TOKEN,
+    oauthTokenTtlSeconds: settings.OAUTH_TOKEN_TTL_SECONDS,
+    publicUrl: settings.PUBLIC_URL,
   });
 }
 

@@ -38,6 +38,7 @@ import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
 import { metricsExposure, registerMetricsRoute } from "./metrics/metrics.route";
 import { operationMetricsPlugin } from "./metrics/operation-metrics.plugin";
+import { registerOAuthRoutes } from "./oauth/token.route";
 import type { RuntimeConfig, Services } from "./services";
 
 declare module "fastify" {
@@ -200,6 +201,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
 
   const exposure = metricsExposure(config);
   if (exposure.kind === "public") registerMetricsRoute(fastify, metrics, exposure.token);
+  registerOAuthRoutes(fastify, { ...services, publicUrl: config.publicUrl });
   fastify.get("/healthz", async () => ({ status: "ok" }));
   registerReadinessRoute(fastify, db, services.health);
 

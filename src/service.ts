@@ -81,6 +81,7 @@ export async function startService(
 
     const services = createServices(runtime, db, log);
     services.usage.start();
+    services.oauthTokens.start();
     await services.keyChangeChannel?.start();
     const app = await createApp({ config: runtime, db, services, log });
     const address = await app.fastify.listen({ port: config.port, host: config.host });
@@ -116,6 +117,7 @@ export async function startService(
           await app.stop();
           await metricsServer?.close();
           log.debug("HTTP server closed");
+          await services.oauthTokens.stop();
           await services.usage.stop();
           await services.throttle.close();
           await services.keyChangeChannel?.stop();

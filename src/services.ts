@@ -19,6 +19,8 @@ import { OrganizationMembershipService } from "./organizations/organization-memb
 import { OrganizationService } from "./organizations/organization.service";
 import { ProjectMembershipService } from "./projects/project-membership.service";
 import { ProjectService } from "./projects/project.service";
+import { OAuthTokenService } from "./oauth/oauth-token.service";
+import { VerifiedTokenCache } from "./oauth/verified-token-cache";
 import { UserService } from "./users/user.service";
 
 /** Settings once the database is known: the secret is always present by then. */
@@ -42,10 +44,18 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
   const throttle = new AuthThrottle(config.redisUrl);
   const keyChanges = new KeyChanges();
   const verifiedKeys = new VerifiedKeyCache(VERIFIED_KEY_TTL_MS, metrics);
+  const verifiedTokens = new VerifiedTokenCache(VERIFIED_KEY_TTL_MS);
   keyChanges.subscribe((change) => verifiedKeys.invalidate(change));
+  keyChanges.subscribe((change) => verifiedTokens.invalidate(change));
+  const caches = {
+    setEnabled(enabled: boolean) {
+      verifiedKeys.setEnabled(enabled);
+      verifiedTokens.setEnabled(enabled);
+    },
+  };
   const keyChangeChannel = config.embedded
     ? undefined
-    : new KeyChangeChannel(config.databaseUrl, db, keyChanges, verifiedKeys, log, health);
+    : new KeyChangeChannel(config.databaseUrl, db, keyChanges, caches, log, health);
   return {
     metrics,
     health,
@@ -61,9 +71,20 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
     projectApiKeys: new ProjectApiKeyService(),
     accessLists: new AccessListService(),
     apiKeyAuthenticator: new ApiKeyAuthenticator(db, config.secret, usage, verifiedKeys),
+    oauthTokens: new OAuthTokenService(
+      db,
+      config.secret,
+      config.oauthTokenTtlSeconds,
+      verifiedTokens,
+      usage,
+      keyChanges,
+      log,
+      health,
+    ),
     keyChanges,
     keyChangeChannel,
     verifiedKeys,
+    verifiedTokens,
     usage,
   };
 }

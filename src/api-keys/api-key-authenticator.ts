@@ -2,7 +2,8 @@ import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
 import { ApiKeyEntity } from "./api-key.entity";
-import { mostSpecificBlock, parseBlock, type ClientAddress } from "./cidr";
+import { checkAccessList } from "./access-list-check";
+import { parseBlock, type ClientAddress } from "./cidr";
 import { isLiveSecret, keyRefusal, refusalMessage } from "./key-lifecycle";
 import { PRIVATE_KEY, PUBLIC_KEY, matchingSecret } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
@@ -70,22 +71,10 @@ export class ApiKeyAuthenticator {
       return { outcome: "unusable", message: refusalMessage(refusal, verified.expiresAtMs) };
     }
 
-    const admitting = mostSpecificBlock(verified.entries, client);
-    const clientAddress = client.text;
-    if (verified.entries.length > 0 && !admitting) {
-      return {
-        outcome: "refused",
-        message: `Requests from ${clientAddress} are not on this API key's access list. Add the address, or a CIDR block that contains it, to the key's access list (addApiKeyAccessListEntries).`,
-      };
-    }
-    if (verified.entries.length === 0 && verified.accessListRequired) {
-      return {
-        outcome: "refused",
-        message: `This API key has an empty access list and its organization requires one (apiAccessListRequired), so the request from ${clientAddress} was refused. Add ${clientAddress} to the key's access list, or have an organization owner turn the requirement off.`,
-      };
-    }
+    const access = checkAccessList(verified.entries, verified.accessListRequired, client);
+    if (!access.admitted) return { outcome: "refused", message: access.message };
     const usedAt = new Date(now);
-    this.usage.record(verified.key.id, secret.id, admitting?.id ?? null, clientAddress, usedAt);
+    this.usage.record(verified.key.id, secret.id, access.entryId, client.text, usedAt);
     return {
       outcome: "admitted",
       principal: {

@@ -30,7 +30,8 @@ export class KeyChangeChannel {
     private readonly databaseUrl: string,
     private readonly db: DataSource,
     private readonly keyChanges: KeyChanges,
-    private readonly cache: VerifiedKeyCache,
+    /** The caches that depend on hearing every change (verified keys, verified tokens). */
+    private readonly cache: Pick<VerifiedKeyCache, "setEnabled">,
     private readonly log: Logger,
     private readonly health: DatabaseHealth,
   ) {

@@ -1,6 +1,8 @@
 import type { ApiKeyAuthenticator } from "../api-keys/api-key-authenticator";
 import type { ClientAddress } from "../api-keys/cidr";
 import type { AuthenticationMethod, AuthenticationOutcome, Metrics } from "../metrics/metrics";
+import { ACCESS_TOKEN_PREFIX } from "../oauth/access-token";
+import type { OAuthTokenService } from "../oauth/oauth-token.service";
 import { ANONYMOUS, type Principal } from "./principal";
 import type { SessionService } from "./session.service";
 import { TooManyFailures, type AuthThrottle } from "./throttle";
@@ -20,6 +22,8 @@ export class AuthenticationFailure extends Error {
 }
 
 const INVALID_TOKEN = "The bearer token is invalid or has expired; sign in again.";
+const INVALID_ACCESS_TOKEN =
+  "The access token is invalid, expired or revoked, or its API key or private key no longer works: get a new one from POST /oauth/token.";
 const INVALID_KEY = "The API key's public or private key is not correct.";
 const UNSUPPORTED =
   "Unsupported Authorization header: use `Bearer <token>` for users or HTTP Basic (public key and private key) for API keys.";
@@ -27,6 +31,7 @@ const UNSUPPORTED =
 export interface Authenticators {
   sessions: SessionService;
   apiKeyAuthenticator: ApiKeyAuthenticator;
+  oauthTokens: Pick<OAuthTokenService, "verify">;
   throttle: AuthThrottle;
   metrics: Metrics;
 }
@@ -41,12 +46,13 @@ const OUTCOMES: Record<AuthenticationFailure["code"], AuthenticationOutcome> = {
 /**
  * Establishes who is calling from the `Authorization` header: no header is an anonymous caller;
  * a header that does not authenticate is an `AuthenticationFailure`, never a silent downgrade.
+ * `Bearer kfa_…` is an API key's OAuth access token, any other bearer token a user's session.
  * Failed attempts are throttled per client address and per public key. Every outcome is
  * counted by method; an error that is none of them (the database is unreachable) is counted as
  * "unavailable" and rethrown.
  */
 export async function authenticate(
-  { sessions, apiKeyAuthenticator, throttle, metrics }: Authenticators,
+  { sessions, apiKeyAuthenticator, oauthTokens, throttle, metrics }: Authenticators,
   header: string | undefined,
   client: ClientAddress,
 ): Promise<Principal> {
@@ -54,13 +60,27 @@ export async function authenticate(
   const space = header.indexOf(" ");
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const credentials = space < 0 ? "" : header.slice(space + 1).trim();
-  const method: AuthenticationMethod =
-    scheme === "bearer" ? "bearer" : scheme === "basic" ? "basic" : "other";
+  const oauth = scheme === "bearer" && credentials.startsWith(ACCESS_TOKEN_PREFIX);
+  const method: AuthenticationMethod = oauth
+    ? "oauth"
+    : scheme === "bearer"
+      ? "bearer"
+      : scheme === "basic"
+        ? "basic"
+        : "other";
   const clientAddress = client.text;
 
   const basic = scheme === "basic" ? parseBasic(credentials) : null;
   const subject = basic && /^[a-z]{8}$/.test(basic.publicKey) ? `key:${basic.publicKey}` : null;
   const attempt = async (): Promise<Principal | AuthenticationFailure> => {
+    if (oauth) {
+      const verdict = await oauthTokens.verify(credentials, client);
+      if (verdict.outcome === "admitted") return verdict.principal;
+      if (verdict.outcome === "refused") {
+        throw new AuthenticationFailure(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", verdict.message);
+      }
+      return new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_ACCESS_TOKEN);
+    }
     if (scheme === "bearer") {
       const principal = await sessions.authenticate(credentials);
       return principal ?? new AuthenticationFailure(401, "UNAUTHENTICATED", INVALID_TOKEN);

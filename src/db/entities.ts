@@ -3,6 +3,7 @@ import { ApiKeySecretEntity } from "../api-keys/api-key-secret.entity";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
 import { ApiKeyEntity } from "../api-keys/api-key.entity";
 import { SessionEntity } from "../auth/session.entity";
+import { OAuthAccessTokenEntity } from "../oauth/oauth-token.entity";
 import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
 import { OrganizationEntity } from "../organizations/organization.entity";
 import { ProjectMembershipEntity } from "../projects/project-membership.entity";
@@ -21,4 +22,5 @@ export const ENTITIES = [
   ApiKeySecretEntity,
   ApiKeyProjectAssignmentEntity,
   AccessListEntryEntity,
+  OAuthAccessTokenEntity,
 ];

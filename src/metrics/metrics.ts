@@ -1,8 +1,19 @@
 import type { OperationTypeNode } from "graphql";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-/** How a request presented credentials. A new authentication method adds its name here. */
-export const AUTHENTICATION_METHODS = ["bearer", "basic", "other"] as const;
+/**
+ * How a request presented credentials: a user's session token (`bearer`), an API key with HTTP
+ * Basic (`basic`) or an OAuth access token (`oauth`) on /graphql, an API key authenticating to
+ * the OAuth token or revocation endpoint (`oauth_client`), or anything else (`other`). A new
+ * authentication method adds its name here.
+ */
+export const AUTHENTICATION_METHODS = [
+  "bearer",
+  "basic",
+  "oauth",
+  "oauth_client",
+  "other",
+] as const;
 export type AuthenticationMethod = (typeof AUTHENTICATION_METHODS)[number];
 
 /**

@@ -1,0 +1,219 @@
+import type { Logger } from "pino";
+import type { DataSource } from "typeorm";
+import type { ApiKeyPrincipal } from "../auth/principal";
+import { checkAccessList } from "../api-keys/access-list-check";
+import { ApiKeyEntity } from "../api-keys/api-key.entity";
+import { parseBlock, type ClientAddress } from "../api-keys/cidr";
+import type { KeyChanges } from "../api-keys/key-changes";
+import type { UsageRecorder } from "../api-keys/usage-recorder";
+import type { DatabaseHealth } from "../db/database-health";
+import { accessTokenDigest, generateAccessToken, isWellFormedAccessToken } from "./access-token";
+import type { VerifiedToken, VerifiedTokenCache } from "./verified-token-cache";
+
+export type TokenVerdict =
+  | { outcome: "admitted"; principal: ApiKeyPrincipal }
+  /** Malformed, unknown, expired, revoked, or its key or secret ended: all look the same. */
+  | { outcome: "invalid" }
+  /** A live token from an address its key's access list does not admit (HTTP 403). */
+  | { outcome: "refused"; message: string };
+
+export interface IssuedToken {
+  accessToken: string;
+  /** Seconds, as `expires_in` says it; the stored expiry is exactly this far from issue. */
+  expiresIn: number;
+}
+
+/** Expired rows deleted per statement, and statements per pruning round. */
+const PRUNE_BATCH = 1_000;
+const PRUNE_BATCHES_PER_ROUND = 10;
+const PRUNE_INTERVAL_MS = 60_000;
+
+interface TokenRow {
+  secret_id: string;
+  ends_at: Date;
+  id: string;
+  organization_id: string;
+  public_key: string;
+  description: string;
+  roles: ApiKeyEntity["roles"];
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  enabled: boolean;
+  api_access_list_required: boolean;
+  entries: { id: string; cidrBlock: string }[];
+}
+
+/**
+ * OAuth 2.0 access tokens of API keys (client-credentials grant): issues them, verifies them for
+ * `Authorization: Bearer kfa_…`, revokes them and prunes expired ones.
+ *
+ * A token ends at the earliest of its expiry, its key's expiry and its secret's end of grace, and
+ * at once when its key is disabled or deleted or its secret revoked or rotated out: the verifying
+ * statement joins the key and the secret and checks all of it, and deleted keys and secrets take
+ * their tokens with them (cascades). The key's access list is checked on every request, against
+ * the list as it is now. Verified tokens are cached briefly (`VerifiedTokenCache`, dropped on any
+ * change announced for their key), so most requests cost no SQL.
+ */
+export class OAuthTokenService {
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+    private readonly cache: VerifiedTokenCache,
+    private readonly usage: UsageRecorder,
+    private readonly keyChanges: KeyChanges,
+    private readonly log: Logger,
+    private readonly health: DatabaseHealth,
+  ) {}
+
+  /**
+   * A new token for a key whose credentials were just verified, or null when the key or secret
+   * ended in the meantime. One statement: the lifetime is capped, in the database, by the key's
+   * and the secret's current expiry.
+   */
+  async issue(apiKeyId: string, secretId: string): Promise<IssuedToken | null> {
+    const accessToken = generateAccessToken();
+    const rows: { expires_in: number }[] = await this.db.query(
+      `WITH granted AS (
+         SELECT k.id AS api_key_id, s.id AS secret_id,
+                LEAST($4::int,
+                      floor(extract(epoch FROM k.expires_at - now())),
+                      floor(extract(epoch FROM s.expires_at - now())))::int AS seconds
+           FROM api_keys k JOIN api_key_secrets s ON s.api_key_id = k.id
+          WHERE k.id = $2 AND s.id = $3 AND k.enabled
+            AND (k.expires_at IS NULL OR k.expires_at > now())
+            AND (s.expires_at IS NULL OR s.expires_at > now()))
+       INSERT INTO oauth_access_tokens (digest, api_key_id, secret_id, created_at, expires_at)
+       SELECT $1, api_key_id, secret_id, now(), now() + seconds * interval '1 second' FROM granted
+       RETURNING (SELECT seconds FROM granted) AS expires_in`,
+      [accessTokenDigest(this.secret, accessToken), apiKeyId, secretId, this.ttlSeconds],
+    );
+    return rows[0] ? { accessToken, expiresIn: rows[0].expires_in } : null;
+  }
+
+  /** Verifies a bearer access token from `client`; records the key's use when admitted. */
+  async verify(token: string, client: ClientAddress): Promise<TokenVerdict> {
+    if (!isWellFormedAccessToken(token)) return { outcome: "invalid" };
+    const digest = accessTokenDigest(this.secret, token);
+    const cacheKey = digest.toString("base64");
+    const verified = this.cache.get(cacheKey) ?? (await this.load(digest, cacheKey));
+    const now = Date.now();
+    if (!verified || verified.endsAtMs <= now) return { outcome: "invalid" };
+    const access = checkAccessList(verified.entries, verified.accessListRequired, client);
+    if (!access.admitted) return { outcome: "refused", message: access.message };
+    const usedAt = new Date(now);
+    this.usage.record(verified.key.id, verified.secretId, access.entryId, client.text, usedAt);
+    return {
+      outcome: "admitted",
+      principal: {
+        kind: "apiKey",
+        apiKeyId: verified.key.id,
+        organizationId: verified.key.organizationId,
+        secretId: verified.secretId,
+        key: Object.assign(new ApiKeyEntity(), verified.key, { lastUsedAt: usedAt }),
+      },
+    };
+  }
+
+  /**
+   * Revokes `token` if it is one of `apiKeyId`'s (RFC 7009): anything else, another key's token
+   * included, is left alone, and the caller cannot tell the difference. Every instance drops it.
+   */
+  async revoke(apiKeyId: string, token: string): Promise<void> {
+    if (!isWellFormedAccessToken(token)) return;
+    const digest = accessTokenDigest(this.secret, token);
+    const [deleted]: [{ id: string }[], number] = await this.db.query(
+      `DELETE FROM oauth_access_tokens WHERE digest = $1 AND api_key_id = $2 RETURNING id`,
+      [digest, apiKeyId],
+    );
+    if (deleted.length === 0) return;
+    this.cache.delete(digest.toString("base64"));
+    // Other instances hear of it as a change to the key: they drop its cached tokens.
+    await this.keyChanges.keyChanged(apiKeyId);
+  }
+
+  /** Deletes expired tokens in bounded batches; returns how many went. */
+  async prune(): Promise<number> {
+    let total = 0;
+    for (let batch = 0; batch < PRUNE_BATCHES_PER_ROUND; batch++) {
+      const [, count]: [unknown, number] = await this.db.query(
+        `DELETE FROM oauth_access_tokens WHERE id IN (
+           SELECT id FROM oauth_access_tokens WHERE expires_at <= now()
+            ORDER BY expires_at LIMIT $1)`,
+        [PRUNE_BATCH],
+      );
+      total += count;
+      if (count < PRUNE_BATCH) break;
+    }
+    return total;
+  }
+
+  /** Prunes once a minute in the background (the timer does not keep the process alive). */
+  start(): void {
+    this.pruneTimer ??= setInterval(() => {
+      this.pruning = this.pruning.then(() => this.pruneInBackground());
+    }, PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+    await this.pruning;
+  }
+
+  private async pruneInBackground(): Promise<void> {
+    try {
+      const pruned = await this.prune();
+      if (pruned > 0) this.log.debug({ pruned }, "pruned expired OAuth access tokens");
+    } catch (error) {
+      if (!this.health.failed(error, "background")) {
+        this.log.warn({ err: error }, "could not prune expired OAuth access tokens");
+      }
+    }
+  }
+
+  private async load(digest: Buffer, cacheKey: string): Promise<VerifiedToken | null> {
+    const ticket = this.cache.ticket();
+    const rows: TokenRow[] = await this.db.query(
+      `SELECT t.secret_id, LEAST(t.expires_at, k.expires_at, s.expires_at) AS ends_at,
+              k.id, k.organization_id, k.public_key, k.description, k.roles, k.created_at,
+              k.last_used_at, k.expires_at, k.enabled, o.api_access_list_required,
+              COALESCE((SELECT json_agg(json_build_object('id', e.id, 'cidrBlock', e.cidr_block::text))
+                          FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries
+         FROM oauth_access_tokens t
+         JOIN api_keys k ON k.id = t.api_key_id
+         JOIN api_key_secrets s ON s.id = t.secret_id
+         JOIN organizations o ON o.id = k.organization_id
+        WHERE t.digest = $1 AND t.expires_at > now() AND k.enabled
+          AND (k.expires_at IS NULL OR k.expires_at > now())
+          AND (s.expires_at IS NULL OR s.expires_at > now())`,
+      [digest],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const verified: VerifiedToken = {
+      key: Object.assign(new ApiKeyEntity(), {
+        id: row.id,
+        organizationId: row.organization_id,
+        publicKey: row.public_key,
+        description: row.description,
+        roles: row.roles,
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        expiresAt: row.expires_at,
+        enabled: row.enabled,
+      }),
+      secretId: row.secret_id,
+      endsAtMs: row.ends_at.getTime(),
+      accessListRequired: row.api_access_list_required,
+      entries: row.entries.map((entry) => ({ id: entry.id, block: parseBlock(entry.cidrBlock) })),
+    };
+    this.cache.set(cacheKey, verified, ticket);
+    return verified;
+  }
+}
