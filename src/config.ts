@@ -108,7 +108,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d{1,6}$/, { error: "must be a whole number of seconds" })
     .transform(Number)
-    .pipe(z.number().min(60).max(86_400))
+    .pipe(z.number().min(1).max(86_400))
     .default(3600),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, hostname: /.+/, error: "must be an http:// or https:// URL" })
