@@ -257,7 +257,7 @@ describe("GET /metrics with NODE_ENV=production", { skip: parserMissing }, () =>
       assert.doesNotMatch(response.text, /keyfob_|process_/);
     }
     const metrics = await scrape(behindToken.url, token);
-    assert.equal(metrics.samples(AUTHENTICATIONS).length, 15, "3 methods × 5 outcomes, from 0");
+    assert.equal(metrics.samples(AUTHENTICATIONS).length, 25, "5 methods × 5 outcomes, from 0");
   });
 
   it("with METRICS_PORT, serves it there only, with the public port's figures", async () => {

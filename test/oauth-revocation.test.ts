@@ -148,7 +148,7 @@ describe("ending access tokens across instances", () => {
         authorization: basic(key.publicKey, key.privateKey),
       });
       assert.equal(response.status, 200, response.text);
-      assert.equal(response.text, "");
+      assert.equal(response.text, "{}");
       assert.equal(response.headers["cache-control"], "no-store");
       await endsEverywhere(t, "/oauth/revoke", onFirst, onSecond);
       assert.equal((await other.onSecond.raw(VIEWER)).status, 200);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Client } from "./support/client";
+import { accessToken, basic, oauthPost } from "./support/oauth";
 import { request } from "./support/http";
 import { registeredSecrets, registerSecret } from "./support/leaks";
 import { Seed, unique } from "./support/seed";
@@ -119,6 +120,26 @@ describe("logs", () => {
       privateKey: `${key.privateKey.slice(0, -1)}0`,
     });
     await failing.raw(`{ viewer { __typename } }`);
+    // OAuth: tokens obtained, used, refused with a typo, one revoked; a wrong client secret.
+    // The kept one stays in the database for the pg_dump check below.
+    const { token: oauthToken } = await accessToken(service.url, key);
+    const { token: revokedToken } = await accessToken(service.url, key);
+    await service.client
+      .as({ kind: "bearer", token: oauthToken })
+      .query(`{ viewer { __typename } }`);
+    await service.client.as({ kind: "bearer", token: `${oauthToken}x` }).raw(`{ __typename }`);
+    await oauthPost(service.url, "/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: key.publicKey,
+        client_secret: `${key.privateKey.slice(0, -1)}0`,
+      },
+    });
+    await oauthPost(service.url, "/oauth/revoke", {
+      form: { token: revokedToken },
+      authorization: basic(key.publicKey, key.privateKey),
+    });
+    assert.ok(registeredSecrets().includes(oauthToken), "the access token is watched");
 
     const lines = service.logs.map((line) => JSON.parse(line));
     const access = lines.filter((line) => line.msg === "request");
@@ -140,13 +161,15 @@ describe("logs", () => {
       rotated.privateKey,
       owner.token,
       owner.password,
+      oauthToken,
+      revokedToken,
     ];
     for (const secret of secrets) assert.ok(!text.includes(secret), `a secret is in the log`);
     assert.doesNotMatch(text, /authorization/i, "no Authorization header is logged");
-    assert.doesNotMatch(text, /Basic [A-Za-z0-9+/=]{20,}|Bearer kfs_/);
+    assert.doesNotMatch(text, /Basic [A-Za-z0-9+/=]{20,}|Bearer kf[sa]_|kfa_[A-Za-z0-9_-]{20}/);
   });
 
-  it("keep every password, token and private key, rotated ones included, out of the database too (pg_dump)", () => {
+  it("keep every password, token (OAuth access tokens included) and private key, rotated ones included, out of the database too (pg_dump)", () => {
     const dump = execFileSync("pg_dump", ["--data-only", process.env.TEST_DATABASE_URL!], {
       encoding: "utf8",
       maxBuffer: 512 * 1024 * 1024,

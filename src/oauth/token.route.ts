@@ -182,7 +182,9 @@ export function registerOAuthRoutes<Logger extends FastifyBaseLogger>(
         );
         request.principal = principal;
         await oauthTokens.revoke(principal.apiKeyId, token);
-        return noStore(reply).code(200).send();
+        // RFC 7009 leaves the body to the server and clients ignore it; an empty JSON object
+        // suits those that insist on JSON (simple-oauth2 does).
+        return noStore(reply).type("application/json; charset=utf-8").send({});
       }),
     );
   });
