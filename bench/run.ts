@@ -65,6 +65,21 @@ function startProcess(script: string, port: number): Promise<ChildProcess> {
   });
 }
 
+/** An OAuth access token for the bench key (client-credentials grant, HTTP Basic). */
+async function accessToken(port: number, basicAuthorization: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: basicAuthorization,
+    },
+    body: "grant_type=client_credentials",
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no access token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
 async function load(
   name: string,
   port: number,
@@ -113,6 +128,7 @@ async function main(): Promise<void> {
       authorization: `Basic ${Buffer.from(`${benchKey.apiKey.publicKey}:${benchKey.privateKey}`).toString("base64")}`,
     };
     const bearer = { authorization: `Bearer ${token}` };
+    const oauth = { authorization: `Bearer ${await accessToken(port, basic.authorization)}` };
     const viewer = JSON.stringify({ query: "{ viewer { __typename } }" });
     const keyPage = JSON.stringify({
       query: `query ($id: ID!) { organization(id: $id) { apiKeys(first: 100) { edges { node {
@@ -141,6 +157,12 @@ async function main(): Promise<void> {
         headers: basic,
       },
       c: { name: "(c) viewer, user bearer token", port, body: viewer, headers: bearer },
+      f: {
+        name: "(f) viewer, OAuth access token (same key)",
+        port,
+        body: viewer,
+        headers: oauth,
+      },
       e: {
         name: "(e) floor: node:http + pg, same verification",
         port: 4802,
@@ -153,6 +175,7 @@ async function main(): Promise<void> {
       a: [],
       b: [],
       c: [],
+      f: [],
       e: [],
       aLarge: [],
       bLarge: [],
@@ -198,6 +221,7 @@ async function main(): Promise<void> {
       b: summarise(rounds.b),
       c: summarise(rounds.c),
       d,
+      f: summarise(rounds.f),
       e: summarise(rounds.e),
       bLarge: summarise(rounds.bLarge),
     };
@@ -205,6 +229,7 @@ async function main(): Promise<void> {
       "b / a": perRound("b", "a"),
       "a / e": perRound("a", "e"),
       "b / e": perRound("b", "e"),
+      "f / b": perRound("f", "b"),
       "b (1 M) / b (1 k)": results.bLarge.requestsPerSecond / results.b.requestsPerSecond,
       "b (1 M) / b (1 k), each against a": perRound("bLarge", "aLarge") / perRound("b", "a"),
     };
