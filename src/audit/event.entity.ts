@@ -1,0 +1,82 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+} from "typeorm";
+import { OrganizationEntity } from "../organizations/organization.entity";
+
+/**
+ * One row of the audit trail, written by `EventWriter` in the transaction of the change it
+ * records, never updated (a trigger refuses UPDATE), deleted only by retention pruning.
+ *
+ * The actor and target columns hold plain ids with no foreign key, on purpose: a deleted key's or
+ * user's events keep the id (so `filter: {apiKeyId}` still finds a deleted key's history, its
+ * deletion included) while the GraphQL fields resolve to null and the labels stay. Only the
+ * organization is a foreign key; organizations are never deleted.
+ */
+@Entity({ name: "events" })
+@Index("events_organization_page_idx", ["organizationId", "createdAt", "id"])
+@Index("events_organization_type_idx", ["organizationId", "type", "createdAt", "id"])
+@Index("events_target_api_key_idx", ["targetApiKeyId", "createdAt", "id"])
+@Index("events_project_page_idx", ["projectId", "createdAt", "id"])
+@Index("events_created_at_idx", ["createdAt"])
+@Check(
+  "events_type_check",
+  `type IN ('API_KEY_CREATED','API_KEY_DELETED','API_KEY_DESCRIPTION_CHANGED','API_KEY_ROLES_CHANGED','API_KEY_ACCESS_LIST_ENTRY_ADDED','API_KEY_ACCESS_LIST_ENTRY_DELETED','API_KEY_ADDED_TO_GROUP','API_KEY_REMOVED_FROM_GROUP','API_KEY_SECRET_ROTATED','API_KEY_SECRET_REVOKED','API_KEY_ENABLED','API_KEY_DISABLED','API_KEY_EXPIRY_CHANGED','ORG_SETTINGS_CHANGED','ORG_MEMBER_ADDED','ORG_MEMBER_ROLES_CHANGED','ORG_MEMBER_REMOVED','GROUP_CREATED','GROUP_MEMBER_ADDED','GROUP_MEMBER_ROLES_CHANGED','GROUP_MEMBER_REMOVED')`,
+)
+@Check("events_actor_check", `(actor_user_id IS NULL) <> (actor_api_key_id IS NULL)`)
+export class EventEntity {
+  /** A UUID version 7 made by the writer, so events of one transaction keep their order. */
+  @PrimaryColumn({ type: "uuid", primaryKeyConstraintName: "events_pkey" })
+  id!: string;
+
+  @Column({ name: "organization_id", type: "uuid" })
+  organizationId!: string;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "organization_id", foreignKeyConstraintName: "events_organization_id_fkey" })
+  organization?: OrganizationEntity;
+
+  @Column({ name: "project_id", type: "uuid", nullable: true })
+  projectId!: string | null;
+
+  @Column({ type: "text" })
+  type!: string;
+
+  /** The transaction's start (`now()`): every event of one change has the same instant. */
+  @CreateDateColumn({ name: "created_at", type: "timestamptz", precision: 3 })
+  createdAt!: Date;
+
+  @Column({ name: "actor_user_id", type: "uuid", nullable: true })
+  actorUserId!: string | null;
+
+  @Column({ name: "actor_api_key_id", type: "uuid", nullable: true })
+  actorApiKeyId!: string | null;
+
+  /** The actor's email or public key at the time. */
+  @Column({ name: "actor_label", type: "text" })
+  actorLabel!: string;
+
+  @Column({ name: "remote_address", type: "text" })
+  remoteAddress!: string;
+
+  @Column({ name: "target_api_key_id", type: "uuid", nullable: true })
+  targetApiKeyId!: string | null;
+
+  @Column({ name: "target_public_key", type: "text", nullable: true })
+  targetPublicKey!: string | null;
+
+  @Column({ name: "target_user_id", type: "uuid", nullable: true })
+  targetUserId!: string | null;
+
+  @Column({ type: "text", array: true, nullable: true })
+  roles!: string[] | null;
+
+  @Column({ name: "access_list_entry", type: "text", nullable: true })
+  accessListEntry!: string | null;
+}
