@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder } from "typeorm";
 import { ApiKey } from "../api-keys/api-key.type";
-import { canSeeApiKey, canSeeUser, organizationRolesOf, projectRolesOf } from "../auth/authorize";
+import { canSeeApiKey, organizationRolesOf, projectRolesOf } from "../auth/authorize";
 import { holdsAny, OrganizationRole, ProjectRole } from "../auth/roles";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
@@ -22,8 +22,9 @@ export const PROJECT_EVENT_READERS: readonly ProjectRole[] = [
  * Reading the audit trail: newest first, keyset pages over `(created_at, id)`, filtered by type,
  * key and time. Who may read is decided by the fields' directives (an organization's events:
  * ORG_OWNER; a project's: GROUP_OWNER / GROUP_USER_ADMIN) and, for `node()`, by `canReadEvent`,
- * the same rule. The actor and targets resolve through the request's loaders, and only when the
- * reader may see them; otherwise (or once deleted) they are null and the labels stay.
+ * the same rule. The actor and targets resolve through the request's loaders (users for any
+ * reader of the event, keys only for a reader who may see them); once deleted they are null and
+ * the labels stay.
  */
 export class EventService {
   /** Guarded by `@hasOrgRole(anyOf: [ORG_OWNER])` on the organization. */
@@ -55,7 +56,7 @@ export class EventService {
   }
 
   async actor(ctx: RequestContext, event: Event): Promise<User | ApiKey | null> {
-    if (event.actorUserId) return this.visibleUser(ctx, event.actorUserId);
+    if (event.actorUserId) return this.eventUser(ctx, event.actorUserId);
     if (event.actorApiKeyId) return this.visibleApiKey(ctx, event.actorApiKeyId);
     return null;
   }
@@ -79,7 +80,7 @@ export class EventService {
   }
 
   targetUser(ctx: RequestContext, event: Event): Promise<User | null> {
-    return event.targetUserId ? this.visibleUser(ctx, event.targetUserId) : Promise.resolve(null);
+    return event.targetUserId ? this.eventUser(ctx, event.targetUserId) : Promise.resolve(null);
   }
 
   /** The events fields' rule: ORG_OWNER of its organization, or a reader of its project. */
@@ -116,8 +117,12 @@ export class EventService {
     );
   }
 
-  private async visibleUser(ctx: RequestContext, userId: string): Promise<User | null> {
-    if (!(await canSeeUser(ctx, userId))) return null;
+  /**
+   * A user an event names (its actor or the member it changed) is shown to whoever may read the
+   * event, even once they left the organization: the trail must say who was removed. Keys, which
+   * carry more (roles, access list, secrets), still need `canSeeApiKey`.
+   */
+  private async eventUser(ctx: RequestContext, userId: string): Promise<User | null> {
     const entity = await ctx.loaders.user.load(userId);
     return entity ? User.from(entity) : null;
   }
