@@ -15,7 +15,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Retention of the audit trail: events older than `retentionDays` are deleted in the background,
- * in bounded batches (`DELETE … WHERE id IN (SELECT … LIMIT n)` over `events_created_at_idx`),
+ * in bounded batches (`DELETE … WHERE id IN (SELECT … LIMIT n)` over the BRIN index
+ * `events_created_at_idx`),
  * with a pause between batches; the only code path that deletes events. The timer is unref'd and
  * `stop()` waits for a run in progress to finish its current batch.
  */
@@ -83,7 +84,7 @@ export class EventPruner {
     while (!this.stopping) {
       const deleted = (await this.db.query(
         `DELETE FROM events WHERE id IN (
-           SELECT id FROM events WHERE created_at < $1 ORDER BY created_at LIMIT $2)`,
+           SELECT id FROM events WHERE created_at < $1 LIMIT $2)`,
         [cutoff, this.batchSize],
       )) as [unknown[], number];
       const count = deleted[1];
