@@ -19,7 +19,7 @@ import type {
   ProjectApiKeyPayload,
   UnassignApiKeyFromProjectPayload,
 } from "./api-key.payloads";
-import { creationFacts } from "./api-key.service";
+import { creationFacts } from "./api-key-events";
 import { ApiKey, ProjectApiKeyAssignment, ProjectApiKeyConnection } from "./api-key.type";
 
 /**
