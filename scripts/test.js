@@ -51,9 +51,12 @@ async function main() {
       { stdio: "inherit", env: { ...env, DATABASE_URL: databaseUrl.toString() } },
     );
     if (migrate.status !== 0) throw new Error("migrations failed");
+    // The timeout bounds each test file's whole run too (node runs a file as a test), so it is
+    // the largest a file may take: the fuzz and the authorization matrix, which ask for 300 s
+    // themselves, pass 120 s on this 2-core machine when other sessions load it.
     const run = spawnSync(
       process.execPath,
-      ["--enable-source-maps", "--test", "--test-concurrency=3", "--test-timeout=120000", ...files],
+      ["--enable-source-maps", "--test", "--test-concurrency=3", "--test-timeout=300000", ...files],
       { stdio: "inherit", env, cwd: root },
     );
     status = run.status ?? 1;
