@@ -25,10 +25,9 @@ const EVENT_TYPES = [
 ];
 
 /**
- * The audit trail. Append-only: a trigger refuses every UPDATE (no foreign key of this table has
- * an ON DELETE action that would update it: actor and target ids are plain columns, kept when
- * what they name is deleted); rows leave only by retention pruning (DELETE) or with their
- * organization. Pages are `(organization_id | project_id | target_api_key_id | organization_id,
+ * The audit trail. Append-only: a trigger refuses every UPDATE; rows leave only by retention
+ * pruning (DELETE). No foreign keys (see EventEntity): the ids are kept when what they name is
+ * deleted, no ON DELETE action ever updates an event, and writing one locks no other row. Pages are `(organization_id | project_id | target_api_key_id | organization_id,
  * type)` then `(created_at, id)`, scanned backwards for newest first.
  */
 export class CreateEvents1764000300000 implements MigrationInterface {
@@ -53,8 +52,6 @@ export class CreateEvents1764000300000 implements MigrationInterface {
         roles text[],
         access_list_entry text,
         CONSTRAINT events_pkey PRIMARY KEY (id),
-        CONSTRAINT events_organization_id_fkey FOREIGN KEY (organization_id)
-          REFERENCES organizations (id) ON DELETE CASCADE,
         CONSTRAINT events_type_check CHECK (type IN (${types})),
         CONSTRAINT events_actor_check CHECK ((actor_user_id IS NULL) <> (actor_api_key_id IS NULL))
       )`);

@@ -1,23 +1,16 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-} from "typeorm";
-import { OrganizationEntity } from "../organizations/organization.entity";
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from "typeorm";
 
 /**
  * One row of the audit trail, written by `EventWriter` in the transaction of the change it
  * records, never updated (a trigger refuses UPDATE), deleted only by retention pruning.
  *
- * The actor and target columns hold plain ids with no foreign key, on purpose: a deleted key's or
- * user's events keep the id (so `filter: {apiKeyId}` still finds a deleted key's history, its
- * deletion included) while the GraphQL fields resolve to null and the labels stay. Only the
- * organization is a foreign key; organizations are never deleted.
+ * Every id column is a plain id with no foreign key, on purpose. A deleted key's or user's events
+ * keep the id (so `filter: {apiKeyId}` still finds a deleted key's history, its deletion
+ * included) while the GraphQL fields resolve to null and the labels stay; no ON DELETE action
+ * ever updates an event. And writing an event takes no lock on another row: a foreign key to
+ * `organizations` would take FOR KEY SHARE on the organization, which deadlocks against a
+ * removal from the organization (it holds the organization row FOR UPDATE and waits for the
+ * membership the adding transaction holds). Organizations are never deleted.
  */
 @Entity({ name: "events" })
 @Index("events_organization_page_idx", ["organizationId", "createdAt", "id"])
@@ -41,10 +34,6 @@ export class EventEntity {
 
   @Column({ name: "organization_id", type: "uuid" })
   organizationId!: string;
-
-  @ManyToOne(() => OrganizationEntity, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "organization_id", foreignKeyConstraintName: "events_organization_id_fkey" })
-  organization?: OrganizationEntity;
 
   @Column({ name: "project_id", type: "uuid", nullable: true })
   projectId!: string | null;
