@@ -41,6 +41,7 @@ describe("loadConfig defaults", () => {
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       metricsToken: undefined,
+      eventRetentionDays: 365,
     });
   });
 
@@ -65,6 +66,7 @@ describe("loadConfig defaults", () => {
         "METRICS_PORT",
         "METRICS_HOST",
         "METRICS_TOKEN",
+        "EVENT_RETENTION_DAYS",
       ].map((name) => [name, ""]),
     );
     assert.deepEqual(loadConfig(everySettingEmpty), loadConfig({}));
@@ -99,6 +101,7 @@ describe("loadConfig reads every setting", () => {
         METRICS_PORT: "9464",
         METRICS_HOST: "10.0.0.5",
         METRICS_TOKEN: METRICS_TOKEN,
+        EVENT_RETENTION_DAYS: "30",
       }),
       {
         nodeEnv: "production",
@@ -115,8 +118,17 @@ describe("loadConfig reads every setting", () => {
         metricsPort: 9464,
         metricsHost: "10.0.0.5",
         metricsToken: METRICS_TOKEN,
+        eventRetentionDays: 30,
       },
     );
+  });
+
+  it("keeps events 1 to 36500 days and refuses anything else", () => {
+    assert.equal(loadConfig({ EVENT_RETENTION_DAYS: "1" }).eventRetentionDays, 1);
+    assert.equal(loadConfig({ EVENT_RETENTION_DAYS: "36500" }).eventRetentionDays, 36_500);
+    for (const days of ["0", "36501", "-1", "1.5", "forever", "99999999"]) {
+      assertProblemsName({ EVENT_RETENTION_DAYS: days }, ["EVENT_RETENTION_DAYS"]);
+    }
   });
 
   it("accepts postgres:// and postgresql:// database URLs and nothing else", () => {

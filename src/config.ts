@@ -26,6 +26,8 @@ export interface Config {
   readonly metricsHost: string;
   /** Bearer token that GET /metrics requires wherever it is served; undefined requires none. */
   readonly metricsToken: string | undefined;
+  /** Events older than this many days are pruned in the background. */
+  readonly eventRetentionDays: number;
 }
 
 const booleanSetting = z
@@ -100,6 +102,12 @@ const environmentSchema = z.object({
     .min(32, { error: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" })
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
     .optional(),
+  EVENT_RETENTION_DAYS: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "must be a whole number of days" })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: "must be at least 1" }).max(36_500))
+    .default(365),
 });
 
 /** Rules across settings, checked on the raw values so they are reported alongside field errors. */
@@ -157,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: settings.METRICS_PORT,
     metricsHost: settings.METRICS_HOST,
     metricsToken: settings.METRICS_TOKEN,
+    eventRetentionDays: settings.EVENT_RETENTION_DAYS,
   });
 }
 

@@ -81,6 +81,7 @@ export async function startService(
 
     const services = createServices(runtime, db, log);
     services.usage.start();
+    services.eventPruner.start();
     await services.keyChangeChannel?.start();
     const app = await createApp({ config: runtime, db, services, log });
     const address = await app.fastify.listen({ port: config.port, host: config.host });
@@ -117,6 +118,7 @@ export async function startService(
           await metricsServer?.close();
           log.debug("HTTP server closed");
           await services.usage.stop();
+          await services.eventPruner.stop();
           await services.throttle.close();
           await services.keyChangeChannel?.stop();
           services.health.stop();
