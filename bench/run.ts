@@ -11,11 +11,14 @@ import { seedFillerKeys } from "./seed-keys";
  * so their figures compare. Adds the run to bench/results.json and rewrites bench/RESULTS.md.
  */
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const DATABASE = "keyfob_bench";
+/** Another name (and BENCH_PORT) lets two checkouts benchmark side by side. */
+const DATABASE = process.env.BENCH_DATABASE_NAME ?? "keyfob_bench";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+/** `BENCH_ONLY=events`: the fixtures, the 100-event and 100-key pages only, printed and not recorded. */
+const ONLY = process.env.BENCH_ONLY;
 const ROOT = path.join(__dirname, "..", "..");
 
 const databaseUrl = (() => {
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DATABASE}`);
-  const port = 4801;
+  const port = Number(process.env.BENCH_PORT ?? 4801);
   const service = await startProcess("src/main.js", port);
   try {
     const { token, organizationId, benchKey } = await createFixtures(port);
@@ -137,6 +140,25 @@ async function main(): Promise<void> {
         accessList { cidrBlock usageCount lastUsedAt } } } } } }`,
       variables: { id: organizationId },
     });
+    // The fixtures' own mutations wrote the trail: about 400 events (each key's creation, its
+    // access list and its assignment), so the page is full.
+    const eventPage = JSON.stringify({
+      query: `query ($id: ID!) { organization(id: $id) { events(first: 100) { edges { node {
+        id type createdAt actorLabel remoteAddress targetPublicKey roles accessListEntry
+        actor { __typename ... on User { id email } ... on ApiKey { id publicKey } }
+        organization { id name } project { id name }
+        targetApiKey { id publicKey description } targetUser { id email } } } } } }`,
+      variables: { id: organizationId },
+    });
+    const eventPageName = "(f) 100-event page, actor + targets + project";
+    if (ONLY === "events") {
+      // Interleaved with (d), the page it compares with, on the same machine state.
+      for (let round = 1; round <= ROUNDS; round++) {
+        await load("(d) 100-key page, assignments + access lists", port, keyPage, bearer);
+        await load(eventPageName, port, eventPage, bearer);
+      }
+      return;
+    }
 
     // Scenarios run in interleaved rounds, so a slow spell of this shared machine hits them all;
     // each figure is the median of its rounds and each ratio the median of per-round ratios.
@@ -157,8 +179,8 @@ async function main(): Promise<void> {
         headers: basic,
       },
       c: { name: "(c) viewer, user bearer token", port, body: viewer, headers: bearer },
-      f: {
-        name: "(f) viewer, OAuth access token (same key)",
+      g: {
+        name: "(g) viewer, OAuth access token (same key)",
         port,
         body: viewer,
         headers: oauth,
@@ -175,7 +197,7 @@ async function main(): Promise<void> {
       a: [],
       b: [],
       c: [],
-      f: [],
+      g: [],
       e: [],
       aLarge: [],
       bLarge: [],
@@ -193,6 +215,7 @@ async function main(): Promise<void> {
       floor.kill("SIGTERM");
     }
     const d = await load("(d) 100-key page, assignments + access lists", port, keyPage, bearer);
+    const f = await load(eventPageName, port, eventPage, bearer);
 
     const seededLarge = await seedFillerKeys(databaseUrl, {
       organizations: 9_990,
@@ -221,15 +244,16 @@ async function main(): Promise<void> {
       b: summarise(rounds.b),
       c: summarise(rounds.c),
       d,
-      f: summarise(rounds.f),
+      g: summarise(rounds.g),
       e: summarise(rounds.e),
+      f,
       bLarge: summarise(rounds.bLarge),
     };
     const ratios = {
       "b / a": perRound("b", "a"),
       "a / e": perRound("a", "e"),
       "b / e": perRound("b", "e"),
-      "f / b": perRound("f", "b"),
+      "g / b": perRound("g", "b"),
       "b (1 M) / b (1 k)": results.bLarge.requestsPerSecond / results.b.requestsPerSecond,
       "b (1 M) / b (1 k), each against a": perRound("bLarge", "aLarge") / perRound("b", "a"),
     };

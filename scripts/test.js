@@ -51,8 +51,9 @@ async function main() {
       { stdio: "inherit", env: { ...env, DATABASE_URL: databaseUrl.toString() } },
     );
     if (migrate.status !== 0) throw new Error("migrations failed");
-    // The timeout bounds each test file as well as each test: the matrix and the fuzz need over
-    // 120 s when other work shares the machine's two cores, and still stop by themselves.
+    // The timeout bounds each test file's whole run too (node runs a file as a test), so it is
+    // the largest a file may take: the fuzz and the authorization matrix, which ask for 300 s
+    // themselves, pass 120 s on this 2-core machine when other sessions load it.
     const run = spawnSync(
       process.execPath,
       ["--enable-source-maps", "--test", "--test-concurrency=3", "--test-timeout=300000", ...files],

@@ -41,6 +41,7 @@ describe("loadConfig defaults", () => {
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       metricsToken: undefined,
+      eventRetentionDays: 365,
       oauthTokenTtlSeconds: 3600,
       publicUrl: undefined,
     });
@@ -67,6 +68,7 @@ describe("loadConfig defaults", () => {
         "METRICS_PORT",
         "METRICS_HOST",
         "METRICS_TOKEN",
+        "EVENT_RETENTION_DAYS",
         "OAUTH_TOKEN_TTL_SECONDS",
         "PUBLIC_URL",
       ].map((name) => [name, ""]),
@@ -103,6 +105,7 @@ describe("loadConfig reads every setting", () => {
         METRICS_PORT: "9464",
         METRICS_HOST: "10.0.0.5",
         METRICS_TOKEN: METRICS_TOKEN,
+        EVENT_RETENTION_DAYS: "30",
         OAUTH_TOKEN_TTL_SECONDS: "900",
         PUBLIC_URL: "https://keyfob.example.com/",
       }),
@@ -121,10 +124,19 @@ describe("loadConfig reads every setting", () => {
         metricsPort: 9464,
         metricsHost: "10.0.0.5",
         metricsToken: METRICS_TOKEN,
+        eventRetentionDays: 30,
         oauthTokenTtlSeconds: 900,
         publicUrl: "https://keyfob.example.com",
       },
     );
+  });
+
+  it("keeps events 1 to 36500 days and refuses anything else", () => {
+    assert.equal(loadConfig({ EVENT_RETENTION_DAYS: "1" }).eventRetentionDays, 1);
+    assert.equal(loadConfig({ EVENT_RETENTION_DAYS: "36500" }).eventRetentionDays, 36_500);
+    for (const days of ["0", "36501", "-1", "1.5", "forever", "99999999"]) {
+      assertProblemsName({ EVENT_RETENTION_DAYS: days }, ["EVENT_RETENTION_DAYS"]);
+    }
   });
 
   it("takes OAuth token lifetimes from 1 s to a day, and http(s) public URLs", () => {

@@ -26,6 +26,8 @@ export interface Config {
   readonly metricsHost: string;
   /** Bearer token that GET /metrics requires wherever it is served; undefined requires none. */
   readonly metricsToken: string | undefined;
+  /** Events older than this many days are pruned in the background. */
+  readonly eventRetentionDays: number;
   /** Lifetime of an OAuth access token, before the caps of the key's and the secret's expiry. */
   readonly oauthTokenTtlSeconds: number;
   /** The service's public base URL (the OAuth issuer); undefined derives it from each request. */
@@ -104,6 +106,12 @@ const environmentSchema = z.object({
     .min(32, { error: "must be at least 32 characters (e.g. `openssl rand -hex 32`)" })
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
     .optional(),
+  EVENT_RETENTION_DAYS: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: "must be a whole number of days" })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: "must be at least 1" }).max(36_500))
+    .default(365),
   OAUTH_TOKEN_TTL_SECONDS: z
     .string()
     .regex(/^\d{1,6}$/, { error: "must be a whole number of seconds" })
@@ -172,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: settings.METRICS_PORT,
     metricsHost: settings.METRICS_HOST,
     metricsToken: settings.METRICS_TOKEN,
+    eventRetentionDays: settings.EVENT_RETENTION_DAYS,
     oauthTokenTtlSeconds: settings.OAUTH_TOKEN_TTL_SECONDS,
     publicUrl: settings.PUBLIC_URL,
   });

@@ -81,6 +81,7 @@ export async function startService(
 
     const services = createServices(runtime, db, log);
     services.usage.start();
+    services.eventPruner.start();
     services.oauthTokens.start();
     await services.keyChangeChannel?.start();
     const app = await createApp({ config: runtime, db, services, log });
@@ -119,6 +120,7 @@ export async function startService(
           log.debug("HTTP server closed");
           await services.oauthTokens.stop();
           await services.usage.stop();
+          await services.eventPruner.stop();
           await services.throttle.close();
           await services.keyChangeChannel?.stop();
           services.health.stop();

@@ -9,6 +9,9 @@ import { KeyChanges } from "./api-keys/key-changes";
 import { VerifiedKeyCache } from "./api-keys/verified-key-cache";
 import { ProjectApiKeyService } from "./api-keys/project-api-key.service";
 import { UsageRecorder } from "./api-keys/usage-recorder";
+import { EventPruner } from "./audit/event-pruner";
+import { EventService } from "./audit/event.service";
+import { EventWriter } from "./audit/event-writer";
 import { SessionService } from "./auth/session.service";
 import { AuthThrottle } from "./auth/throttle";
 import type { Config } from "./config";
@@ -86,6 +89,11 @@ export function createServices(config: RuntimeConfig, db: DataSource, log: Logge
     verifiedKeys,
     verifiedTokens,
     usage,
+    /** The audit trail's writer: every mutation records its events through it. */
+    events: new EventWriter(),
+    /** Reading the audit trail. */
+    auditTrail: new EventService(),
+    eventPruner: new EventPruner(db, log, health, config.eventRetentionDays),
   };
 }
 

@@ -47,7 +47,9 @@ import { startTestService, type TestService } from "./support/service";
  * What each row acts on is in OPERATIONS below (`target`). In short: the organization rows act
  * on O, the project rows on P; the key rows on a key made by createProjectApiKey in P (visible to
  * an ORG_OWNER, to P's GROUP_OWNER / GROUP_USER_ADMIN, and to itself); assignApiKeyToProject on
- * an organization key in no project; "(also-in-Q)" on a key assigned to P and to Q.
+ * an organization key in no project; "(also-in-Q)" on a key assigned to P and to Q. The event rows
+ * read O's audit trail: node(Event) an event naming no project (a key's creation), node(Event-of-P)
+ * one naming P (its creation); an event is read by whoever may read the events field it is in.
  */
 const PERMISSION_TABLE = `
                                                    OWN MEM RO  GC  BILL G.OWN G.UA G.RO OTHER ANON OKEY MKEY PKEY
@@ -58,10 +60,14 @@ const PERMISSION_TABLE = `
   Query.node(Project)                              ✓   N   ✓   N   N    ✓     ✓    ✓    N     N    ✓    N    ✓
   Query.node(ApiKey)                               ✓   N   N   N   N    ✓     ✓    N    N     N    ✓    N    ✓
   Query.node(User)                                 ✓   ✓   ✓   ✓   ✓    ✓     ✓    ✓    N     N    ✓    ✓    ✓
+  Query.node(Event)                                ✓   N   N   N   N    N     N    N    N     N    ✓    N    N
+  Query.node(Event-of-P)                           ✓   N   N   N   N    ✓     ✓    N    N     N    ✓    N    ✓
   Organization.members                             ✓   ✓   ✓   ✓   ✓    ✓     ✓    ✓    N     N    ✓    ✓    ✓
   Organization.projects                            ✓   ✓   ✓   ✓   ✓    ✓     ✓    ✓    N     N    ✓    ✓    ✓
   Organization.apiKeys                             ✓   F   F   F   F    F     F    F    N     N    ✓    F    F
   Project.apiKeys                                  ✓   N   F   N   N    ✓     ✓    F    N     N    ✓    N    ✓
+  Organization.events                              ✓   F   F   F   F    F     F    F    N     N    ✓    F    F
+  Project.events                                   ✓   N   F   N   N    ✓     ✓    F    N     N    ✓    N    ✓
   Mutation.logOut                                  ✓   ✓   ✓   ✓   ✓    ✓     ✓    ✓    ✓     U    F    F    F
   Mutation.createOrganization                      ✓   ✓   ✓   ✓   ✓    ✓     ✓    ✓    ✓     U    F    F    F
   Mutation.updateOrganizationSettings              ✓   F   F   F   F    F     F    F    N     U    ✓    F    F
@@ -163,6 +169,8 @@ interface Fixtures {
   otherProject: ProjectFixture;
   /** The read-only target of the key reads: a key made by createProjectApiKey in P. */
   readKey: KeyFixture;
+  /** An event of O naming no project, and one naming P. */
+  events: { organization: string; project: string };
   callers: Record<PrincipalName, { client: Client; user?: UserActor }>;
 }
 
@@ -370,6 +378,20 @@ const OPERATIONS: Operation[] = [
     (d) => d.node,
   ),
   read(
+    "Query.node(Event)",
+    "an event of O naming no project",
+    NODE_BY_ID,
+    (fx) => fx.events.organization,
+    (d) => d.node,
+  ),
+  read(
+    "Query.node(Event-of-P)",
+    "an event of O naming P",
+    NODE_BY_ID,
+    (fx) => fx.events.project,
+    (d) => d.node,
+  ),
+  read(
     "Organization.members",
     "O",
     `query ($id: ID!) { organization(id: $id) { members(first: 1) { totalCount } } }`,
@@ -396,6 +418,23 @@ const OPERATIONS: Operation[] = [
     `query ($id: ID!) { organization(id: $id) { apiKeys(first: 1) { totalCount } } }`,
     (fx) => fx.org.id,
     (d) => d.organization?.apiKeys,
+  ),
+  read(
+    "Organization.events",
+    "O",
+    `query ($id: ID!) { organization(id: $id) { events(first: 1) { totalCount } } }`,
+    (fx) => fx.org.id,
+    (d) => d.organization?.events,
+  ),
+  read(
+    "Project.events",
+    "P",
+    `query ($id: ID!) { project(id: $id) { events(first: 1) { totalCount edges { node { project { id } } } } } }`,
+    (fx) => fx.project.id,
+    (d) => d.project?.events,
+    (data, _principal, fx) => {
+      assert.equal(data.project.events.edges[0].node.project.id, fx.project.id);
+    },
   ),
   read(
     "Project.apiKeys",
@@ -879,6 +918,20 @@ before(async () => {
   const [groupOwner, groupUserAdmin, groupReadOnly] = projectMembers;
   const [ownerKey, memberKey, projectKey, readKey] = keys;
   const user = (actor: UserActor) => ({ client: actor.client, user: actor });
+  const { organization } = await creator.client.query(
+    `query ($id: ID!) { organization(id: $id) {
+       events(first: 100, filter: { types: [API_KEY_CREATED, GROUP_CREATED] }) {
+         edges { node { id type project { id } } } } } }`,
+    { id: org.id },
+  );
+  const eventNodes = organization.events.edges.map((edge: any) => edge.node);
+  const events = {
+    organization: eventNodes.find((node: any) => node.type === "API_KEY_CREATED" && !node.project)
+      .id,
+    project: eventNodes.find(
+      (node: any) => node.type === "GROUP_CREATED" && node.project.id === project.id,
+    ).id,
+  };
   fx = {
     service,
     seed,
@@ -887,6 +940,7 @@ before(async () => {
     project,
     otherProject,
     readKey,
+    events,
     callers: {
       ORG_OWNER: user(owner),
       ORG_MEMBER: user(member),

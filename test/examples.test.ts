@@ -496,6 +496,34 @@ describe("examples/: each operation against the running service", () => {
         assert.equal(org.projects.totalCount, 1);
         assert.equal(org.apiKeys.totalCount, 2);
         assert.equal(org.maxApiKeyLifetimeDays, 365);
+        assert.equal(org.events, undefined, "the trail only when asked for");
+      },
+    },
+    {
+      example: "queries/organization",
+      caller: asOwner,
+      as: "ORG_OWNER, the audit trail of one key",
+      variables: () => ({
+        id: state.organizationId,
+        first: 50,
+        withEvents: true,
+        eventFilter: {
+          apiKeyId: state.apiKey.id,
+          types: ["API_KEY_CREATED", "API_KEY_ACCESS_LIST_ENTRY_ADDED"],
+          since: "2026-01-01T00:00:00Z",
+        },
+      }),
+      check: (org) => {
+        const events = org.events.edges.map((edge: any) => edge.node);
+        assert.ok(events.length >= 2, JSON.stringify(events));
+        assert.equal(org.events.totalCount, events.length);
+        assert.equal(events.at(-1).type, "API_KEY_CREATED");
+        for (const event of events) {
+          assert.equal(event.targetApiKey.id, state.apiKey.id);
+          assert.equal(event.targetPublicKey, state.apiKey.publicKey);
+          assert.equal(event.actor.id, owner.id);
+          assert.equal(event.actorLabel, owner.email);
+        }
       },
     },
     {
@@ -527,11 +555,14 @@ describe("examples/: each operation against the running service", () => {
       example: "queries/project",
       caller: asOwner,
       as: "ORG_OWNER",
-      variables: () => ({ id: state.projectId, withApiKeys: true }),
+      variables: () => ({ id: state.projectId, withApiKeys: true, withEvents: true }),
       check: (project) => {
         const members = project.members.edges.map((edge: any) => edge.node.user.id);
         assert.ok(members.includes(state.newcomer.id), "the newcomer is a member");
         assert.equal(project.apiKeys.totalCount, 2);
+        const types = project.events.edges.map((edge: any) => edge.node.type);
+        assert.equal(types.at(-1), "GROUP_CREATED");
+        assert.ok(types.includes("GROUP_MEMBER_ADDED") && types.includes("API_KEY_ADDED_TO_GROUP"));
       },
     },
     {

@@ -348,6 +348,85 @@ describe("database faults", () => {
       assert.ok(listedIds.has(id), `${id} was reported created but is gone`);
   });
 
+  it("writes a change and its events together: a connection killed mid-transaction leaves both or neither", async (t) => {
+    const organization = await owner.organization();
+    const organizationId = uuidOf(organization.id, "Organization")!;
+    const accessList = [{ cidrBlock: "127.0.0.0/8" }, { ipAddress: "192.0.2.1" }];
+    let attempts = 0;
+    let interrupted = 0;
+    let terminated = 0;
+    for (let burst = 0; burst < 4; burst++) {
+      // Kill every connection just as some transaction writes its events: after its change.
+      let writes = 0;
+      let killing: Promise<number> | undefined;
+      onStatement = (statement) => {
+        if (!/^INSERT INTO events/.test(statement.trimStart())) return;
+        if (++writes === 3 + burst * 2) killing = terminate();
+      };
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          sample("createOrganizationApiKey", () =>
+            owner.client.raw(CREATE_KEY, {
+              input: {
+                organizationId: organization.id,
+                description: unique("with-events"),
+                roles: ["ORG_MEMBER"],
+                accessList,
+              },
+            }),
+          ),
+        ),
+      );
+      onStatement = undefined;
+      terminated += (await killing) ?? 0;
+      attempts += results.length;
+      for (const result of results) {
+        assert.notEqual(result.verdict, "unclean", result.detail);
+        if (result.verdict === "clean failure") interrupted++;
+      }
+      await msUntilRecovered(viewerWorks);
+    }
+    assert.ok(terminated > 0, "no connection was killed");
+    assert.ok(interrupted > 0, "no creation was interrupted");
+
+    const keys = await sql.query(`SELECT id, public_key FROM api_keys WHERE organization_id = $1`, [
+      organizationId,
+    ]);
+    const events = await sql.query(
+      `SELECT type, target_api_key_id, target_public_key FROM events
+        WHERE organization_id = $1 AND type <> 'ORG_MEMBER_ADDED'`,
+      [organizationId],
+    );
+    t.diagnostic(
+      `${attempts} creations, ${terminated} connections terminated in 4 bursts: ${keys.rows.length} keys ` +
+        `and ${events.rows.length} events committed, ${interrupted} answered 503 with Retry-After`,
+    );
+    const eventsOf = new Map<string, string[]>();
+    for (const event of events.rows) {
+      const list = eventsOf.get(event.target_api_key_id) ?? [];
+      list.push(event.type);
+      eventsOf.set(event.target_api_key_id, list);
+    }
+    for (const key of keys.rows) {
+      assert.deepEqual(
+        (eventsOf.get(key.id) ?? []).sort(),
+        ["API_KEY_ACCESS_LIST_ENTRY_ADDED", "API_KEY_ACCESS_LIST_ENTRY_ADDED", "API_KEY_CREATED"],
+        `key ${key.public_key} without all its events`,
+      );
+    }
+    const keyIds = new Set(keys.rows.map((key) => key.id));
+    const stray = events.rows.filter((event) => !keyIds.has(event.target_api_key_id));
+    assert.deepEqual(stray, [], "events of a creation that did not commit");
+    // And through the API, as an owner reads the trail.
+    const { organization: read } = await owner.client.query(
+      `query ($id: ID!) { organization(id: $id) {
+         apiKeys(first: 100) { totalCount }
+         events(first: 1, filter: { types: [API_KEY_CREATED] }) { totalCount } } }`,
+      { id: organization.id },
+    );
+    assert.equal(read.events.totalCount, read.apiKeys.totalCount);
+  });
+
   it("never admits a deleted key from the verified-key cache after its change channel is killed, and caches again once it is back", async (t) => {
     const other = await startTestService({ DATABASE_URL: url.toString() });
     try {

@@ -179,6 +179,33 @@ describe("logs", () => {
     );
     assert.deepEqual(leaked.length, 0, "a password, token or private key is stored in clear");
   });
+
+  it("keep them, and every stored digest or password hash, out of the audit trail (pg_dump of events)", () => {
+    const url = process.env.TEST_DATABASE_URL!;
+    const events = execFileSync("pg_dump", ["--data-only", "--table=events", url], {
+      encoding: "utf8",
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    assert.match(events, /API_KEY_SECRET_ROTATED/, "the rotations above were recorded");
+    const stored = execFileSync(
+      "psql",
+      [
+        url,
+        "-Atc",
+        `SELECT encode(digest, 'hex') FROM api_key_secrets
+         UNION ALL SELECT encode(token_digest, 'hex') FROM sessions
+         UNION ALL SELECT password_hash FROM users`,
+      ],
+      { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 },
+    )
+      .split("\n")
+      .filter(Boolean);
+    assert.ok(stored.length > 0);
+    const leaked = [...registeredSecrets(), ...stored].filter(
+      (secret) => secret !== TEST_SECRET && events.includes(secret),
+    );
+    assert.deepEqual(leaked.length, 0, "a secret, digest or password hash is in the audit trail");
+  });
 });
 
 describe("the access log of a running process", () => {

@@ -19,6 +19,21 @@ const KEY_PAGE = `query ($id: ID!, $first: Int!) {
   }
 }`;
 
+const EVENT_PAGE = `query ($id: ID!, $first: Int!) {
+  organization(id: $id) {
+    events(first: $first) {
+      edges { node {
+        id type createdAt actorLabel remoteAddress targetPublicKey roles accessListEntry
+        actor { __typename ... on User { id email } ... on ApiKey { id publicKey } }
+        organization { id name }
+        project { id name }
+        targetApiKey { id publicKey description }
+        targetUser { id email }
+      } }
+    }
+  }
+}`;
+
 describe("SQL statements per request", () => {
   let service: TestService;
   let owner: UserActor;
@@ -52,6 +67,64 @@ describe("SQL statements per request", () => {
     assert.equal(ten, hundred, "the statement count must not grow with the page size");
     // Access check, page, organization, assignments, projects, access lists, secrets.
     assert.ok(hundred <= 7, `${hundred} statements: ${statements.join("\n")}`);
+  });
+
+  it("lists 10 or 100 events with actor, organization, project, target key and target user in the same few statements", async (t) => {
+    // Members too, so that pages carry target users and a second kind of actor.
+    const project = (
+      await owner.client.query(
+        `query ($id: ID!) { organization(id: $id) { projects(first: 1) { edges { node { id } } } } }`,
+        { id: org.id },
+      )
+    ).organization.projects.edges[0].node.id;
+    // The newest ten events then hold every kind of target: each member's ORG_MEMBER_ADDED and
+    // GROUP_MEMBER_ADDED, then a project key's creation.
+    for (let i = 0; i < 5; i++) {
+      const user = await org.member(["ORG_MEMBER"]);
+      await owner.client.mutate(
+        `mutation ($input: AddProjectMemberInput!) { addProjectMember(input: $input) { userErrors { code } } }`,
+        { input: { projectId: project, userId: user.id, roles: ["GROUP_READ_ONLY"] } },
+      );
+      await owner.client.mutate(
+        `mutation ($input: CreateProjectApiKeyInput!) { createProjectApiKey(input: $input) { privateKey userErrors { code } } }`,
+        {
+          input: {
+            projectId: project,
+            description: `events ${i}`,
+            roles: ["GROUP_READ_ONLY"],
+            accessList: [{ cidrBlock: "127.0.0.0/8" }],
+          },
+        },
+      );
+    }
+    const countEvents = async (first: number) => {
+      statements = [];
+      const data = await owner.client.query(EVENT_PAGE, { id: org.id, first });
+      const edges = data.organization.events.edges;
+      assert.equal(edges.length, first);
+      return {
+        count: statements.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)/i.test(sql))
+          .length,
+        withUser: edges.filter((edge: any) => edge.node.targetUser).length,
+        withKey: edges.filter((edge: any) => edge.node.targetApiKey).length,
+        withProject: edges.filter((edge: any) => edge.node.project).length,
+      };
+    };
+    const ten = await countEvents(10);
+    const hundred = await countEvents(100);
+    t.diagnostic(
+      `100-event page: ${hundred.count} SQL statements (${hundred.withKey} with a target key, ` +
+        `${hundred.withUser} with a target user, ${hundred.withProject} with a project); 10-event page: ${ten.count}`,
+    );
+    for (const page of [ten, hundred]) {
+      assert.ok(
+        page.withUser > 0 && page.withKey > 0 && page.withProject > 0,
+        JSON.stringify(page),
+      );
+    }
+    assert.equal(ten.count, hundred.count, "the statement count must not grow with the page size");
+    // Access check, page, users, keys, key assignments, projects (access), organization.
+    assert.ok(hundred.count <= 8, `${hundred.count} statements: ${statements.join("\n")}`);
   });
 });
 

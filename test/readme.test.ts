@@ -89,3 +89,31 @@ describe("README.md: the rotation workflow runs as written", () => {
     assert.equal((await switched.client.raw(`{ viewer { __typename } }`)).status, 200);
   });
 });
+
+describe("README.md: the audit trail example", () => {
+  let service: TestService;
+  after(() => service?.stop());
+
+  it("is a valid operation that reads a key's creation as its organization's owner sees it", async () => {
+    const start = README.indexOf("## Audit trail\n");
+    const section = README.slice(start, README.indexOf("\n## ", start + 1));
+    const [command] = [...section.matchAll(/curl -sS "\$API"[^\n]*\\\n\s+-d '([\s\S]*?)'\n/g)];
+    assert.ok(command, "the section has a curl command");
+    const schema = buildSchema(readFileSync(path.join(ROOT, "schema.graphql"), "utf8"));
+    service = await startTestService();
+    const owner = await new Seed(service.client).user();
+    const org = await owner.organization();
+    const key = await org.apiKey({ roles: ["ORG_MEMBER"] });
+    const variables: Record<string, string> = { ORG_ID: org.id, API_KEY_ID: key.id };
+    const body = JSON.parse(
+      command[1].replace(/'"\$(\w+)"'/g, (_, name: string) => variables[name]),
+    );
+    assert.deepEqual(validate(schema, parse(body.query)), []);
+    const { organization } = await owner.client.query(body.query, body.variables);
+    assert.equal(organization.events.totalCount, 1);
+    const [{ node }] = organization.events.edges;
+    assert.equal(node.type, "API_KEY_CREATED");
+    assert.equal(node.actor.email, owner.email);
+    assert.deepEqual(node.roles, ["ORG_MEMBER"]);
+  });
+});

@@ -35,6 +35,9 @@ interface Scene {
   /** The live secret of the caller's key, and of the foreign key. */
   keySecretId: string;
   foreignSecretId: string;
+  /** An event of O2 naming no project, and one naming P2. */
+  foreignEventId: string;
+  foreignProjectEventId: string;
 }
 
 interface EntryPoint {
@@ -44,6 +47,8 @@ interface EntryPoint {
   foreignId(scene: Scene): string;
   /** The request, with `id` in the argument under test and the caller's own ids elsewhere. */
   request(scene: Scene, id: string): { query: string; variables: Record<string, unknown> };
+  /** What "not found" looks like, when not null or a NOT_FOUND user error (a filter: nothing). */
+  isNotFound?: (result: GraphQLResult<any>) => boolean;
 }
 
 const ERRORS = "userErrors { code field message }";
@@ -92,6 +97,41 @@ const foreignProject = (s: Scene) => s.foreignProject.id;
 const foreignUser = (s: Scene) => s.foreignOwner.id;
 const foreignKey = (s: Scene) => s.foreignKey.id;
 const foreignSecret = (s: Scene) => s.foreignSecretId;
+const foreignEvent = (s: Scene) => s.foreignEventId;
+const foreignProjectEvent = (s: Scene) => s.foreignProjectEventId;
+
+const EVENT_PAGE = `totalCount edges { node { id organization { id } targetApiKey { id } } }`;
+
+/** `<field>(id: …) { events }`: the events of a foreign organization or project read as unknown. */
+function eventsOf(field: "organization" | "project", type: NodeTypeName): EntryPoint {
+  return {
+    name: `${field}(id: ${type}).events`,
+    type,
+    foreignId: field === "organization" ? foreignOrg : foreignProject,
+    request: (_scene, id) => ({
+      query: `query ($id: ID!) { ${field}(id: $id) { id events(first: 100) { ${EVENT_PAGE} } } }`,
+      variables: { id },
+    }),
+  };
+}
+
+/** `events(filter: {apiKeyId})` of the caller's own organization or project, naming a foreign key. */
+function eventsAboutKey(field: "organization" | "project"): EntryPoint {
+  return {
+    name: `${field}.events(filter.apiKeyId)`,
+    type: "ApiKey",
+    foreignId: foreignKey,
+    request: (scene, id) => ({
+      query: `query ($scope: ID!, $id: ID!) { ${field}(id: $scope) {
+        events(first: 100, filter: { apiKeyId: $id }) { ${EVENT_PAGE} } } }`,
+      variables: { scope: field === "organization" ? scene.org.id : scene.project.id, id },
+    }),
+    isNotFound: (result) => {
+      const events = (Object.values(result.data ?? {})[0] as any)?.events;
+      return events?.totalCount === 0 && events.edges.length === 0;
+    },
+  };
+}
 const PROJECT_NAME = unique("isolation-project");
 const KEY_DESCRIPTION = unique("isolation-key");
 
@@ -101,6 +141,12 @@ const ENTRY_POINTS: EntryPoint[] = [
   byId("node", "ApiKey", foreignKey),
   byId("node", "User", foreignUser),
   byId("node", "ApiKeySecret", foreignSecret),
+  byId("node", "Event", foreignEvent),
+  { ...byId("node", "Event", foreignProjectEvent), name: "node(id: Event of a project)" },
+  eventsOf("organization", "Organization"),
+  eventsOf("project", "Project"),
+  eventsAboutKey("organization"),
+  eventsAboutKey("project"),
   byId("organization", "Organization", foreignOrg),
   byId("project", "Project", foreignProject),
   byId("apiKey", "ApiKey", foreignKey),
@@ -292,6 +338,7 @@ async function foreignState(scene: Scene): Promise<unknown> {
          members(first: 100) { totalCount edges { node { user { id } roles } } }
          projects(first: 100) { totalCount edges { node { id name } } }
          apiKeys(first: 100) { totalCount edges { node { id description roles } } }
+         events(first: 100) { totalCount edges { node { id type } } }
        }
        project(id: $project) { members(first: 100) { edges { node { user { id } roles } } } }
        apiKey(id: $key) {
@@ -324,6 +371,11 @@ describe("tenant isolation: a foreign id reads exactly like an unknown one", () 
       project.apiKey({ roles: ["GROUP_OWNER"] }),
     ]);
     const [[keySecret], [foreignSecret]] = await Promise.all([key.secrets(), foreignKey.secrets()]);
+    const { organization: foreignTrail } = await foreignOwner.client.query(
+      `query ($id: ID!) { organization(id: $id) { events(first: 100) { edges { node { id project { id } } } } } }`,
+      { id: foreign.id },
+    );
+    const foreignEvents = foreignTrail.events.edges.map((edge: any) => edge.node);
     scene = {
       org,
       project,
@@ -335,6 +387,8 @@ describe("tenant isolation: a foreign id reads exactly like an unknown one", () 
       foreignKey,
       keySecretId: keySecret.id,
       foreignSecretId: foreignSecret.id,
+      foreignEventId: foreignEvents.find((event: any) => !event.project).id,
+      foreignProjectEventId: foreignEvents.find((event: any) => event.project).id,
     };
     callers = [
       { name: "an ORG_OWNER user", client: owner.client, seesEverythingOwn: true },
@@ -401,13 +455,34 @@ describe("tenant isolation: a foreign id reads exactly like an unknown one", () 
         }
         if (caller.seesEverythingOwn) {
           assert.ok(
-            isNotFound(foreignAnswer.result),
+            (entry.isNotFound ?? isNotFound)(foreignAnswer.result),
             `${caller.name}: expected not found: ${foreignAnswer.result.text}`,
           );
         }
       }
     });
   }
+
+  it("never shows one organization's events in another's trail, by any field", async () => {
+    const { organization, project } = await callers[0].client.query(
+      `query ($org: ID!, $project: ID!) {
+         organization(id: $org) { events(first: 100) { ${EVENT_PAGE} } }
+         project(id: $project) { events(first: 100) { ${EVENT_PAGE} } } }`,
+      { org: scene.org.id, project: scene.project.id },
+    );
+    const text = JSON.stringify({ organization, project });
+    assert.ok(organization.events.totalCount > 0);
+    for (const id of [
+      scene.foreignOrg.id,
+      scene.foreignProject.id,
+      scene.foreignKey.id,
+      scene.foreignEventId,
+      scene.foreignProjectEventId,
+    ]) {
+      assert.ok(!text.includes(id), `the trail names ${id}`);
+      assert.ok(!text.includes(fromGlobalId(id)!.uuid), `the trail names ${id}`);
+    }
+  });
 
   it("leaves the foreign organization exactly as it was", async () => {
     assert.deepEqual(await foreignState(scene), foreignBefore);

@@ -1,4 +1,5 @@
 import { In } from "typeorm";
+import { EventType } from "../audit/event-kinds";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
 import type { RequestContext } from "../graphql/context";
 import { UserError, UserErrorCode, UserInputError } from "../graphql/user-error";
@@ -114,6 +115,16 @@ export class AccessListService {
         }
         throw error;
       }
+      await ctx.services.events.recordAll(
+        manager,
+        ctx,
+        entries.map((entry) => ({
+          type: EventType.API_KEY_ACCESS_LIST_ENTRY_ADDED,
+          organizationId: locked.organizationId,
+          apiKey: locked,
+          accessListEntry: entry.cidrBlock,
+        })),
+      );
       return locked;
     });
     await ctx.services.keyChanges.keyChanged(apiKeyId);
@@ -163,6 +174,12 @@ export class AccessListService {
         );
       }
       await manager.delete(AccessListEntryEntity, { id: target.id });
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.API_KEY_ACCESS_LIST_ENTRY_DELETED,
+        organizationId: locked.organizationId,
+        apiKey: locked,
+        accessListEntry: target.cidrBlock,
+      });
       return locked;
     });
     await ctx.services.keyChanges.keyChanged(apiKeyId);

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { EventType } from "../audit/event-kinds";
 import { canSeeApiKey } from "../auth/authorize";
 import { inTransaction } from "../db/transaction";
 import type { RequestContext } from "../graphql/context";
@@ -59,6 +60,11 @@ export class ApiKeySecretService {
         [apiKeyId, now],
       );
       await insertSecret(manager, apiKeyId, material);
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.API_KEY_SECRET_ROTATED,
+        organizationId: locked.organizationId,
+        apiKey: locked,
+      });
       return locked;
     });
     await ctx.services.keyChanges.keyChanged(apiKeyId);
@@ -85,6 +91,11 @@ export class ApiKeySecretService {
         );
       }
       await manager.delete(ApiKeySecretEntity, { id: secretId, apiKeyId });
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.API_KEY_SECRET_REVOKED,
+        organizationId: locked.organizationId,
+        apiKey: locked,
+      });
       return locked;
     });
     await ctx.services.keyChanges.keyChanged(apiKeyId);

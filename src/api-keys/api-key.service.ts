@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { EventType } from "../audit/event-kinds";
 import {
   canSeeApiKey,
   canSeeProject,
@@ -14,9 +15,11 @@ import { UserErrorCode, UserInputError } from "../graphql/user-error";
 import { lockOrganization } from "../organizations/organization-lock";
 import { OrganizationEntity } from "../organizations/organization.entity";
 import { AccessListEntryEntity } from "./access-list-entry.entity";
+import { ApiKeyProjectAssignmentEntity } from "./api-key-project-assignment.entity";
 import { parseAccessListEntries } from "./access-list.service";
 import { applyApiKeyFilter } from "./api-key-filter";
 import { insertSecret } from "./api-key-secret.service";
+import { creationFacts, updateFacts, type InsertedKey } from "./api-key-events";
 import { ApiKeyEntity } from "./api-key.entity";
 import type {
   AccessListEntryInput,
@@ -63,8 +66,8 @@ export class ApiKeyService {
     const organizationId = uuidOf(input.organizationId, "Organization")!;
     const roles = normalizeRoles(input.roles);
     requireGrantable(await organizationRolesOf(ctx, organizationId), roles);
-    const { key, privateKey } = await inTransaction(ctx, (manager) =>
-      this.insertKey(manager, {
+    const { key, privateKey } = await inTransaction(ctx, async (manager) => {
+      const created = await this.insertKey(manager, {
         organizationId,
         description: input.description,
         roles,
@@ -72,8 +75,10 @@ export class ApiKeyService {
         accessListField: ["input", "accessList"],
         expiresAt: input.expiresAt,
         scopeField: ["input", "organizationId"],
-      }),
-    );
+      });
+      await ctx.services.events.recordAll(manager, ctx, creationFacts(created));
+      return created;
+    });
     return { apiKey: ApiKey.from(key), privateKey, userErrors: [] };
   }
 
@@ -82,10 +87,7 @@ export class ApiKeyService {
    * organization row is locked first, so concurrent creations cannot overshoot the
    * per-organization limit, and the lifetime policy read is the one in force.
    */
-  async insertKey(
-    manager: EntityManager,
-    newKey: NewKey,
-  ): Promise<{ key: ApiKeyEntity; privateKey: string }> {
+  async insertKey(manager: EntityManager, newKey: NewKey): Promise<InsertedKey> {
     const entries = parseAccessListEntries(newKey.accessList ?? [], newKey.accessListField);
     const organization = await lockOrganization(manager, newKey.organizationId);
     // Read under the lock, so a concurrent settings change cannot slip between check and insert.
@@ -115,7 +117,7 @@ export class ApiKeyService {
         entries.map((entry) => ({ ...entry, apiKeyId: key.id })),
       );
     }
-    return { key, privateKey };
+    return { key, privateKey, accessList: entries.map((entry) => entry.cidrBlock) };
   }
 
   /**
@@ -162,6 +164,7 @@ export class ApiKeyService {
         );
       }
       await manager.update(ApiKeyEntity, { id: apiKeyId }, changes);
+      await ctx.services.events.recordAll(manager, ctx, updateFacts(locked, changes));
       return manager.findOneByOrFail(ApiKeyEntity, { id: apiKeyId });
     });
     await ctx.services.keyChanges.keyChanged(apiKeyId);
@@ -174,8 +177,21 @@ export class ApiKeyService {
     input: DeleteOrganizationApiKeyInput,
   ): Promise<DeleteOrganizationApiKeyPayload> {
     const apiKeyId = uuidOf(input.apiKeyId, "ApiKey")!;
-    const deleted = await ctx.db.getRepository(ApiKeyEntity).delete({ id: apiKeyId });
-    if (deleted.affected === 0) throw notFoundKey();
+    await inTransaction(ctx, async (manager) => {
+      const locked = await lockKey(manager, apiKeyId);
+      const assignments = await manager.findBy(ApiKeyProjectAssignmentEntity, { apiKeyId });
+      // Recorded before the delete: the key's row still names it (and a key deleting itself).
+      await ctx.services.events.recordAll(manager, ctx, [
+        { type: EventType.API_KEY_DELETED, organizationId: locked.organizationId, apiKey: locked },
+        ...assignments.map((assignment) => ({
+          type: EventType.API_KEY_REMOVED_FROM_GROUP,
+          organizationId: locked.organizationId,
+          projectId: assignment.projectId,
+          apiKey: locked,
+        })),
+      ]);
+      await manager.delete(ApiKeyEntity, { id: apiKeyId });
+    });
     await ctx.services.keyChanges.keyChanged(apiKeyId);
     return { deletedApiKeyId: input.apiKeyId, userErrors: [] };
   }
@@ -278,12 +294,4 @@ function requireExpiry(expiry: Expiry): Date | null {
     throw UserInputError.of(UserErrorCode.INVALID_INPUT, ["input", "expiresAt"], expiry.message);
   }
   return expiry.expiresAt;
-}
-
-function notFoundKey(): UserInputError {
-  return UserInputError.of(
-    UserErrorCode.NOT_FOUND,
-    ["input", "apiKeyId"],
-    "No API key with this id.",
-  );
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { EventType, sameRoles } from "../audit/event-kinds";
 import { admittedProject, canSeeApiKey, requireGrantable } from "../auth/authorize";
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
@@ -18,6 +19,7 @@ import type {
   ProjectApiKeyPayload,
   UnassignApiKeyFromProjectPayload,
 } from "./api-key.payloads";
+import { creationFacts } from "./api-key-events";
 import { ApiKey, ProjectApiKeyAssignment, ProjectApiKeyConnection } from "./api-key.type";
 
 /**
@@ -49,6 +51,18 @@ export class ProjectApiKeyService {
         projectId,
         roles,
       });
+      const [keyCreated, ...accessList] = creationFacts(created, projectId);
+      await ctx.services.events.recordAll(manager, ctx, [
+        keyCreated,
+        {
+          type: EventType.API_KEY_ADDED_TO_GROUP,
+          organizationId,
+          projectId,
+          apiKey: created.key,
+          roles,
+        },
+        ...accessList,
+      ]);
       return created;
     });
     return { apiKey: ApiKey.from(key), privateKey, userErrors: [] };
@@ -77,18 +91,27 @@ export class ProjectApiKeyService {
     const assignment = ctx.db
       .getRepository(ApiKeyProjectAssignmentEntity)
       .create({ apiKeyId: key.id, projectId, roles });
-    try {
-      await ctx.db.getRepository(ApiKeyProjectAssignmentEntity).insert(assignment);
-    } catch (error) {
-      if (isUniqueViolation(error, "api_key_project_assignments_pkey")) {
-        throw UserInputError.of(
-          UserErrorCode.ALREADY_EXISTS,
-          ["input", "apiKeyId"],
-          "This key is already assigned to the project; change its roles instead.",
-        );
+    await inTransaction(ctx, async (manager) => {
+      try {
+        await manager.insert(ApiKeyProjectAssignmentEntity, assignment);
+      } catch (error) {
+        if (isUniqueViolation(error, "api_key_project_assignments_pkey")) {
+          throw UserInputError.of(
+            UserErrorCode.ALREADY_EXISTS,
+            ["input", "apiKeyId"],
+            "This key is already assigned to the project; change its roles instead.",
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.API_KEY_ADDED_TO_GROUP,
+        organizationId,
+        projectId,
+        apiKey: key,
+        roles,
+      });
+    });
     await ctx.services.keyChanges.keyChanged(key.id);
     return { assignment: ProjectApiKeyAssignment.from(assignment), userErrors: [] };
   }
@@ -98,12 +121,21 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: UpdateProjectApiKeyRolesInput,
   ): Promise<ProjectApiKeyPayload> {
-    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const assignment = await inTransaction(ctx, async (manager) => {
       const current = await lockAssignment(manager, projectId, input.apiKeyId);
       requireGrantable(callerRoles, current.roles);
+      if (!sameRoles(current.roles, roles)) {
+        await ctx.services.events.record(manager, ctx, {
+          type: EventType.API_KEY_ROLES_CHANGED,
+          organizationId,
+          projectId,
+          apiKey: { id: current.apiKeyId },
+          roles,
+        });
+      }
       current.roles = roles;
       await manager.update(
         ApiKeyProjectAssignmentEntity,
@@ -121,10 +153,16 @@ export class ProjectApiKeyService {
     ctx: RequestContext,
     input: UnassignApiKeyFromProjectInput,
   ): Promise<UnassignApiKeyFromProjectPayload> {
-    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const apiKeyId = await inTransaction(ctx, async (manager) => {
       const current = await lockAssignment(manager, projectId, input.apiKeyId);
       requireGrantable(callerRoles, current.roles);
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.API_KEY_REMOVED_FROM_GROUP,
+        organizationId,
+        projectId,
+        apiKey: { id: current.apiKeyId },
+      });
       await manager.delete(ApiKeyProjectAssignmentEntity, {
         apiKeyId: current.apiKeyId,
         projectId,

@@ -2,6 +2,7 @@ import { AccessListEntryEntity } from "../api-keys/access-list-entry.entity";
 import { ApiKeySecretEntity } from "../api-keys/api-key-secret.entity";
 import { ApiKeyProjectAssignmentEntity } from "../api-keys/api-key-project-assignment.entity";
 import { ApiKeyEntity } from "../api-keys/api-key.entity";
+import { EventEntity } from "../audit/event.entity";
 import { SessionEntity } from "../auth/session.entity";
 import { OAuthAccessTokenEntity } from "../oauth/oauth-token.entity";
 import { OrganizationMembershipEntity } from "../organizations/organization-membership.entity";
@@ -22,5 +23,6 @@ export const ENTITIES = [
   ApiKeySecretEntity,
   ApiKeyProjectAssignmentEntity,
   AccessListEntryEntity,
+  EventEntity,
   OAuthAccessTokenEntity,
 ];

@@ -1,4 +1,9 @@
-import { QueryRunnerAlreadyReleasedError, type DataSource, type EntityManager } from "typeorm";
+import {
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+  type DataSource,
+  type EntityManager,
+} from "typeorm";
 import { ConnectionLostError } from "./connection-failure";
 
 /**
@@ -26,8 +31,13 @@ export async function inTransaction<T>(
     }
   } catch (error) {
     // typeorm drops a query runner whose connection fails between two statements, and the next
-    // statement throws "Query runner already released", which hides the cause.
-    if (lost !== undefined && error instanceof QueryRunnerAlreadyReleasedError) {
+    // statement throws "Query runner already released" (from the query runner, or, for
+    // `manager.query`, from the data source), which hides the cause.
+    if (
+      lost !== undefined &&
+      (error instanceof QueryRunnerAlreadyReleasedError ||
+        error instanceof QueryRunnerProviderAlreadyReleasedError)
+    ) {
       throw new ConnectionLostError(lost);
     }
     throw error;

@@ -56,26 +56,32 @@ export interface Page<Row> {
 }
 
 /**
- * Keyset pagination in `(createdAt, id)` order over a query builder that already holds its
- * filters. `createdAt` and `id` are the SQL expressions of the two key columns; an index on the
- * filter columns followed by these two makes each page an index range scan.
+ * Keyset pagination in `(createdAt, id)` order (oldest first, or newest first with
+ * `descending`) over a query builder that already holds its filters. `createdAt` and `id` are
+ * the SQL expressions of the two key columns; an index on the filter columns followed by these
+ * two makes each page an index range scan (read backwards when descending).
  */
 export async function paginate<Row extends ObjectLiteral>(
   query: SelectQueryBuilder<Row>,
-  keys: { createdAt: string; id: string },
+  keys: { createdAt: string; id: string; descending?: boolean },
   request: PageRequest,
 ): Promise<Page<Row>> {
   const countQuery = query.clone();
+  const direction = keys.descending ? "DESC" : "ASC";
   const pageQuery = query
     .clone()
-    .orderBy(keys.createdAt, "ASC")
-    .addOrderBy(keys.id, "ASC")
+    .orderBy(keys.createdAt, direction)
+    .addOrderBy(keys.id, direction)
     .take(request.first + 1);
   if (request.after) {
-    pageQuery.andWhere(`(${keys.createdAt}, ${keys.id}) > (:afterCreatedAt, :afterId)`, {
-      afterCreatedAt: request.after.createdAt,
-      afterId: request.after.id,
-    });
+    const comparison = keys.descending ? "<" : ">";
+    pageQuery.andWhere(
+      `(${keys.createdAt}, ${keys.id}) ${comparison} (:afterCreatedAt, :afterId)`,
+      {
+        afterCreatedAt: request.after.createdAt,
+        afterId: request.after.id,
+      },
+    );
   }
   const rows = await pageQuery.getMany();
   const hasNextPage = rows.length > request.first;
@@ -87,6 +93,8 @@ export async function paginate<Row extends ObjectLiteral>(
 export interface KeysetOrder<Row> {
   createdAt: string;
   id: string;
+  /** Newest first; the default is oldest first. */
+  descending?: boolean;
   position: (row: Row) => KeysetPosition;
 }
 

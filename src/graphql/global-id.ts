@@ -3,10 +3,18 @@
  * (`base64url("Organization:0b6f…")`). Decoding is strict, so a malformed or mistyped id
  * reads exactly like an unknown one.
  */
-export type NodeTypeName = "User" | "Organization" | "Project" | "ApiKey" | "ApiKeySecret";
+export type NodeTypeName =
+  "User" | "Organization" | "Project" | "ApiKey" | "ApiKeySecret" | "Event";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NODE_TYPES = new Set<string>(["User", "Organization", "Project", "ApiKey", "ApiKeySecret"]);
+const NODE_TYPES = new Set<string>([
+  "User",
+  "Organization",
+  "Project",
+  "ApiKey",
+  "ApiKeySecret",
+  "Event",
+]);
 
 export function toGlobalId(type: NodeTypeName, uuid: string): string {
   return Buffer.from(`${type}:${uuid}`, "utf8").toString("base64url");

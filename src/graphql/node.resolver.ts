@@ -21,6 +21,8 @@ export class NodeResolver {
         return ctx.services.apiKeys.findVisible(ctx, decoded.uuid);
       case "ApiKeySecret":
         return ctx.services.apiKeySecrets.findVisible(ctx, decoded.uuid);
+      case "Event":
+        return ctx.services.auditTrail.findVisible(ctx, decoded.uuid);
     }
   }
 }

@@ -12,6 +12,11 @@ import { AccessListEntry } from "../api-keys/api-key.type";
 import { ApiKeyResolver } from "../api-keys/api-key.resolver";
 import { ApiKeySecretResolver } from "../api-keys/api-key-secret.resolver";
 import { ProjectApiKeyResolver } from "../api-keys/project-api-key.resolver";
+import {
+  EventResolver,
+  OrganizationEventsResolver,
+  ProjectEventsResolver,
+} from "../audit/event.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { roleDirectiveDefinitions } from "../auth/directives";
 import { OrganizationMembershipResolver } from "../organizations/organization-membership.resolver";
@@ -35,6 +40,9 @@ const RESOLVERS = [
   ApiKeyResolver,
   ApiKeySecretResolver,
   ProjectApiKeyResolver,
+  EventResolver,
+  OrganizationEventsResolver,
+  ProjectEventsResolver,
 ] as const;
 
 /** The executable schema: type-graphql's classes, the role directives, and payload handling. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { EventType, sameRoles } from "../audit/event-kinds";
 import {
   organizationRolesOf,
   requireAuthenticated,
@@ -59,18 +60,26 @@ export class OrganizationMembershipService {
       userId: user.id,
       roles,
     });
-    try {
-      await ctx.db.getRepository(OrganizationMembershipEntity).insert(membership);
-    } catch (error) {
-      if (isUniqueViolation(error, "organization_memberships_pkey")) {
-        throw UserInputError.of(
-          UserErrorCode.ALREADY_EXISTS,
-          ["input", "email"],
-          "This user is already a member of the organization.",
-        );
+    await inTransaction(ctx, async (manager) => {
+      try {
+        await manager.insert(OrganizationMembershipEntity, membership);
+      } catch (error) {
+        if (isUniqueViolation(error, "organization_memberships_pkey")) {
+          throw UserInputError.of(
+            UserErrorCode.ALREADY_EXISTS,
+            ["input", "email"],
+            "This user is already a member of the organization.",
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.ORG_MEMBER_ADDED,
+        organizationId,
+        userId: user.id,
+        roles,
+      });
+    });
     return { membership: OrganizationMembership.from(membership), userErrors: [] };
   }
 
@@ -85,6 +94,14 @@ export class OrganizationMembershipService {
       const current = await this.lockMembership(manager, organizationId, input.userId);
       if (!roles.includes(OrganizationRole.ORG_OWNER)) {
         await requireAnotherOwner(manager, current, ["input", "roles"]);
+      }
+      if (!sameRoles(current.roles, roles)) {
+        await ctx.services.events.record(manager, ctx, {
+          type: EventType.ORG_MEMBER_ROLES_CHANGED,
+          organizationId,
+          userId: current.userId,
+          roles,
+        });
       }
       current.roles = roles;
       await manager.update(
@@ -110,7 +127,7 @@ export class OrganizationMembershipService {
         organizationId,
         userId: current.userId,
       });
-      await manager
+      const removedFrom = await manager
         .createQueryBuilder()
         .delete()
         .from(ProjectMembershipEntity)
@@ -121,7 +138,17 @@ export class OrganizationMembershipService {
             organizationId,
           },
         )
+        .returning("project_id")
         .execute();
+      const about = { organizationId, userId: current.userId };
+      await ctx.services.events.recordAll(manager, ctx, [
+        { ...about, type: EventType.ORG_MEMBER_REMOVED },
+        ...(removedFrom.raw as { project_id: string }[]).map((row) => ({
+          ...about,
+          type: EventType.GROUP_MEMBER_REMOVED,
+          projectId: row.project_id,
+        })),
+      ]);
     });
     return { removedUserId: input.userId, userErrors: [] };
   }

@@ -1,3 +1,4 @@
+import { EventType } from "../audit/event-kinds";
 import { canSeeOrganization, requireUser } from "../auth/authorize";
 import { OrganizationRole, normalizeRoles } from "../auth/roles";
 import { onlyOwnOrganizations } from "../auth/visibility";
@@ -7,6 +8,7 @@ import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
 import { OrganizationMembershipEntity } from "./organization-membership.entity";
 import { OrganizationConnection } from "./organization-membership.type";
+import { lockOrganization } from "./organization-lock";
 import { OrganizationEntity } from "./organization.entity";
 import type {
   CreateOrganizationInput,
@@ -28,10 +30,18 @@ export class OrganizationService {
     const organization = await inTransaction(ctx, async (manager) => {
       const created = manager.create(OrganizationEntity, { name: input.name });
       await manager.insert(OrganizationEntity, created);
+      const roles = [OrganizationRole.ORG_OWNER];
       await manager.insert(OrganizationMembershipEntity, {
         organizationId: created.id,
         userId,
-        roles: [OrganizationRole.ORG_OWNER],
+        roles,
+      });
+      // No ORG_CREATED in Atlas's list: the creator's becoming its first owner is the fact.
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.ORG_MEMBER_ADDED,
+        organizationId: created.id,
+        userId,
+        roles,
       });
       return created;
     });
@@ -55,8 +65,16 @@ export class OrganizationService {
       changes.maxApiKeyLifetimeDays = input.maxApiKeyLifetimeDays;
     }
     const organization = await inTransaction(ctx, async (manager) => {
-      if (Object.keys(changes).length > 0) {
+      const before = await lockOrganization(manager, organizationId);
+      const changed = (Object.keys(changes) as (keyof typeof changes)[]).some(
+        (setting) => before?.[setting] !== changes[setting],
+      );
+      if (changed) {
         await manager.update(OrganizationEntity, { id: organizationId }, changes);
+        await ctx.services.events.record(manager, ctx, {
+          type: EventType.ORG_SETTINGS_CHANGED,
+          organizationId,
+        });
       }
       return manager.findOneByOrFail(OrganizationEntity, { id: organizationId });
     });

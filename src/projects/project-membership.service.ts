@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { EventType, sameRoles } from "../audit/event-kinds";
 import { admittedProject, canSeeUser, requireGrantable } from "../auth/authorize";
 import { normalizeRoles } from "../auth/roles";
 import { inTransaction, isUniqueViolation } from "../db/transaction";
@@ -60,6 +61,13 @@ export class ProjectMembershipService {
         }
         throw error;
       }
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.GROUP_MEMBER_ADDED,
+        organizationId,
+        projectId,
+        userId,
+        roles,
+      });
       return created;
     });
     return { membership: ProjectMembership.from(membership), userErrors: [] };
@@ -69,12 +77,21 @@ export class ProjectMembershipService {
     ctx: RequestContext,
     input: UpdateProjectMemberRolesInput,
   ): Promise<ProjectMembershipPayload> {
-    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     const roles = normalizeRoles(input.roles);
     requireGrantable(callerRoles, roles);
     const membership = await inTransaction(ctx, async (manager) => {
       const current = await lockMembership(manager, projectId, input.userId);
       requireGrantable(callerRoles, current.roles);
+      if (!sameRoles(current.roles, roles)) {
+        await ctx.services.events.record(manager, ctx, {
+          type: EventType.GROUP_MEMBER_ROLES_CHANGED,
+          organizationId,
+          projectId,
+          userId: current.userId,
+          roles,
+        });
+      }
       current.roles = roles;
       await manager.update(
         ProjectMembershipEntity,
@@ -90,11 +107,17 @@ export class ProjectMembershipService {
     ctx: RequestContext,
     input: RemoveProjectMemberInput,
   ): Promise<RemoveProjectMemberPayload> {
-    const { projectId, callerRoles } = await admittedProject(ctx, input.projectId);
+    const { projectId, organizationId, callerRoles } = await admittedProject(ctx, input.projectId);
     await inTransaction(ctx, async (manager) => {
       const current = await lockMembership(manager, projectId, input.userId);
       requireGrantable(callerRoles, current.roles);
       await manager.delete(ProjectMembershipEntity, { projectId, userId: current.userId });
+      await ctx.services.events.record(manager, ctx, {
+        type: EventType.GROUP_MEMBER_REMOVED,
+        organizationId,
+        projectId,
+        userId: current.userId,
+      });
     });
     return { removedUserId: input.userId, userErrors: [] };
   }

@@ -1,4 +1,6 @@
 import type { EntityManager } from "typeorm";
+import { EventType } from "../audit/event-kinds";
+import type { EventFact } from "../audit/event-writer";
 import { canSeeProject, projectRolesOf } from "../auth/authorize";
 import { ProjectRole, normalizeRoles } from "../auth/roles";
 import { onlyVisibleProjects } from "../auth/visibility";
@@ -42,9 +44,17 @@ export class ProjectService {
         throw error;
       }
       const roles = [ProjectRole.GROUP_OWNER];
+      const about = { organizationId, projectId: created.id };
+      const facts: EventFact[] = [{ ...about, type: EventType.GROUP_CREATED }];
       if (principal.kind === "user") {
         await manager.insert(ProjectMembershipEntity, {
           projectId: created.id,
+          userId: principal.userId,
+          roles,
+        });
+        facts.push({
+          ...about,
+          type: EventType.GROUP_MEMBER_ADDED,
           userId: principal.userId,
           roles,
         });
@@ -54,7 +64,14 @@ export class ProjectService {
           apiKeyId: principal.apiKeyId,
           roles,
         });
+        facts.push({
+          ...about,
+          type: EventType.API_KEY_ADDED_TO_GROUP,
+          apiKey: { id: principal.apiKeyId, publicKey: principal.key?.publicKey },
+          roles,
+        });
       }
+      await ctx.services.events.recordAll(manager, ctx, facts);
       return created;
     });
     return { project: Project.from(project), userErrors: [] };

@@ -1,11 +1,13 @@
 import path from "node:path";
-import type { GraphQLSchema } from "graphql";
+import type { DocumentNode, GraphQLSchema } from "graphql";
 
 interface ContractNext {
   /** The sections of next.graphql whose issues are resolved. */
   readonly RESOLVED_PARTS: readonly string[];
   /** schema.graphql + those sections of next.graphql, as one schema. */
   coveredContract(parts?: readonly string[]): GraphQLSchema;
+  /** The definitions of next.graphql (its text) that belong to `parts`. */
+  selectNext(source: string, parts: readonly string[]): DocumentNode;
   /** Every way `emittedSdl` falls short of the covered contract. */
   problemsOf(emittedSdl: string, parts?: readonly string[]): Promise<string[]>;
 }
