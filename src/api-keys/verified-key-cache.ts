@@ -1,6 +1,7 @@
 import type { Metrics } from "../metrics/metrics";
 import type { ApiKeyEntity } from "./api-key.entity";
 import type { ParsedBlock } from "./cidr";
+import { InvalidationLog } from "./invalidation-log";
 import type { KeyChange } from "./key-changes";
 
 /** One of a key's secrets, as the check needs it. */
@@ -34,12 +35,12 @@ export interface VerifiedKey {
  * (`KeyChanges`, and through Postgres LISTEN/NOTIFY on every other instance). The passing of an
  * expiry needs no message: the instants are in the entry.
  *
- * A fill that raced an invalidation is discarded: `generation` moves on every invalidation, and
- * a value read before the move is never stored after it.
+ * A fill that raced an invalidation of the same key (or its organization) is discarded: a value
+ * read before such a change is never stored after it (`InvalidationLog`).
  */
 export class VerifiedKeyCache {
   private readonly entries = new Map<string, { value: VerifiedKey; expiresAt: number }>();
-  private generation = 0;
+  private readonly invalidations = new InvalidationLog();
   /** False while cross-instance invalidations cannot be received: then nothing is cached. */
   private enabled: boolean;
 
@@ -63,11 +64,16 @@ export class VerifiedKeyCache {
 
   /** The current generation, taken before reading from the database. */
   ticket(): number {
-    return this.generation;
+    return this.invalidations.ticket();
   }
 
   set(publicKey: string, value: VerifiedKey, ticket: number): void {
-    if (!this.enabled || ticket !== this.generation) return;
+    if (
+      !this.enabled ||
+      !this.invalidations.unchangedSince(ticket, value.key.id, value.key.organizationId)
+    ) {
+      return;
+    }
     if (this.entries.size >= this.maxEntries) {
       // Maps iterate in insertion order: drop the oldest.
       this.entries.delete(this.entries.keys().next().value!);
@@ -76,7 +82,7 @@ export class VerifiedKeyCache {
   }
 
   invalidate(change: KeyChange): void {
-    this.generation++;
+    this.invalidations.record(change);
     for (const [publicKey, entry] of this.entries) {
       const { key } = entry.value;
       if (
@@ -91,7 +97,7 @@ export class VerifiedKeyCache {
   /** Turns caching on or off; either way everything cached so far is forgotten. */
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
-    this.generation++;
+    this.invalidations.record(null);
     this.entries.clear();
   }
 

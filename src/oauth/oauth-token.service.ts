@@ -131,7 +131,7 @@ export class OAuthTokenService {
       [digest, apiKeyId],
     );
     if (deleted.length === 0) return;
-    this.cache.delete(digest.toString("base64"));
+    this.cache.delete(digest.toString("base64"), apiKeyId);
     // Other instances hear of it as a change to the key: they drop its cached tokens.
     await this.keyChanges.keyChanged(apiKeyId);
   }

@@ -40,9 +40,20 @@ describe("VerifiedTokenCache", () => {
   it("discards a fill that raced an invalidation, and caches nothing while disabled", () => {
     const cache = new VerifiedTokenCache(10_000);
     const ticket = cache.ticket();
-    cache.delete("x");
+    cache.delete("x", "k1");
     cache.set("a", token("k1", "o1"), ticket);
+    assert.equal(cache.size, 0, "a change to k1 since the ticket: discarded");
+    const later = cache.ticket();
+    cache.invalidate({ kind: "key", apiKeyId: "k9" });
+    cache.set("a", token("k1", "o1"), later);
+    assert.equal(cache.size, 1, "a change to another key does not discard it");
+    cache.invalidate({ kind: "organization", organizationId: "o1" });
     assert.equal(cache.size, 0);
+    const beforeSwitch = cache.ticket();
+    cache.setEnabled(false);
+    cache.setEnabled(true);
+    cache.set("a", token("k1", "o1"), beforeSwitch);
+    assert.equal(cache.size, 0, "switching discards every fill in flight");
     cache.setEnabled(false);
     cache.set("a", token("k1", "o1"), cache.ticket());
     assert.equal(cache.size, 0);

@@ -1,5 +1,6 @@
 import type { ApiKeyEntity } from "../api-keys/api-key.entity";
 import type { ParsedBlock } from "../api-keys/cidr";
+import { InvalidationLog } from "../api-keys/invalidation-log";
 import type { KeyChange } from "../api-keys/key-changes";
 
 /** What admitting a request with an access token needs, as the verifying statement loads it. */
@@ -24,7 +25,7 @@ export interface VerifiedToken {
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { value: VerifiedToken; expiresAt: number }>();
-  private generation = 0;
+  private readonly invalidations = new InvalidationLog();
   private enabled: boolean;
 
   constructor(
@@ -43,25 +44,30 @@ export class VerifiedTokenCache {
   }
 
   ticket(): number {
-    return this.generation;
+    return this.invalidations.ticket();
   }
 
   set(digest: string, value: VerifiedToken, ticket: number, now = Date.now()): void {
-    if (!this.enabled || ticket !== this.generation) return;
+    if (
+      !this.enabled ||
+      !this.invalidations.unchangedSince(ticket, value.key.id, value.key.organizationId)
+    ) {
+      return;
+    }
     if (this.entries.size >= this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }
     this.entries.set(digest, { value, expiresAt: Math.min(now + this.ttlMs, value.endsAtMs) });
   }
 
-  /** Drops one token (revoked here; other instances hear of it as a change to its key). */
-  delete(digest: string): void {
-    this.generation++;
+  /** Drops one token of `apiKeyId` (revoked here; other instances hear of it as a change to its key). */
+  delete(digest: string, apiKeyId: string): void {
+    this.invalidations.record({ kind: "key", apiKeyId });
     this.entries.delete(digest);
   }
 
   invalidate(change: KeyChange): void {
-    this.generation++;
+    this.invalidations.record(change);
     for (const [digest, entry] of this.entries) {
       const { key } = entry.value;
       if (
@@ -75,7 +81,7 @@ export class VerifiedTokenCache {
 
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
-    this.generation++;
+    this.invalidations.record(null);
     this.entries.clear();
   }
 
