@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { Client as PgClient } from "pg";
 import { createFixtures } from "./fixtures";
+import { freshDatabase, HEAD_ROOT as HEAD, median, startProcess } from "./service-process";
 
 /**
  * `npm run bench:compare -- <baseline checkout> [<other checkout>]`: this build (or the other
@@ -14,12 +14,9 @@ import { createFixtures } from "./fixtures";
  * same fixtures through the API. Prints per scenario the median req/s of each build and the
  * median of the per-round ratios this / baseline.
  */
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
-const HEAD = path.join(__dirname, "..", "..");
 
 interface Build {
   label: string;
@@ -28,48 +25,15 @@ interface Build {
   database: string;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new PgClient({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(database: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 async function start(build: Build): Promise<ChildProcess> {
-  await admin(`DROP DATABASE IF EXISTS ${build.database} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${build.database}`);
-  const child = spawn(process.execPath, [path.join(build.root, "dist", "src", "main.js")], {
-    cwd: build.root,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl(build.database),
-      KEYFOB_SECRET: SECRET,
-      PORT: String(build.port),
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  await freshDatabase(build.database);
+  return startProcess({
+    root: build.root,
+    script: "src/main.js",
+    port: build.port,
+    database: build.database,
+    label: build.label,
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${build.label} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${build.port}/readyz`)).status === 200) return child;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${build.label} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function requestsPerSecond(
@@ -90,12 +54,6 @@ async function requestsPerSecond(
     throw new Error(`${result.non2xx + result.errors} failed requests on port ${port}`);
   }
   return result.requests.average;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main(): Promise<void> {
