@@ -41,9 +41,10 @@ const requests = Number(option("requests", "2000"));
 const warmup = Number(option("warmup", "3000"));
 const connections = Number(option("connections", "10"));
 const out = path.resolve(option("out", path.join(HEAD_ROOT, "profiles")));
-const SERVICE_PORT = 4831;
-const FLOOR_PORT = 4832;
-const DATABASE = "keyfob_bench_profile";
+// Ports and database per tool, so a CPU profile can be taken while a callgrind run goes on.
+const SERVICE_PORT = tool === "callgrind" ? 4831 : 4833;
+const FLOOR_PORT = SERVICE_PORT + 1;
+const DATABASE = `keyfob_bench_profile_${tool.replace("-", "_")}`;
 
 function usage(): never {
   console.error(

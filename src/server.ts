@@ -9,20 +9,20 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, {
   LogController,
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type RawServerDefault,
 } from "fastify";
 import type { Logger } from "pino";
+import { accessLogger, RequestLogger } from "./logger";
 import type { DataSource } from "typeorm";
-import { createAccessLoaders } from "./auth/access.loaders";
 import { registerGraphiQL } from "./graphiql/graphiql.route";
 import { authenticate, AuthenticationFailure } from "./auth/authenticate";
 import { ANONYMOUS, type Principal } from "./auth/principal";
 import { parseClientAddress, type ClientAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
-import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
 import { literalValueMessagesPlugin } from "./graphql/input-values";
 import {
@@ -38,6 +38,7 @@ import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
 import { metricsExposure, registerMetricsRoute } from "./metrics/metrics.route";
 import { operationMetricsPlugin } from "./metrics/operation-metrics.plugin";
+import { HttpRequestContext } from "./request-context";
 import type { RuntimeConfig, Services } from "./services";
 
 declare module "fastify" {
@@ -59,7 +60,7 @@ export interface AppDependencies {
 }
 
 export interface App {
-  fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+  fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>;
   apollo: ApolloServer<RequestContext>;
   /** Stops taking requests, lets those in flight finish, then closes the HTTP server. */
   stop(): Promise<void>;
@@ -68,8 +69,10 @@ export interface App {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function createApp({ config, db, services, log }: AppDependencies): Promise<App> {
-  const fastify = Fastify({
+  const fastify = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
+    childLoggerFactory: (parent, bindings, options) =>
+      new RequestLogger(parent as Logger, bindings, options),
     // One access line per request is written by the onResponse hook below.
     logController: new LogController({
       disableRequestLogging: true,
@@ -92,6 +95,9 @@ export async function createApp({ config, db, services, log }: AppDependencies):
 
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
+    // Apollo's own warnings (an operation received while stopping, say) go to the service log,
+    // not to the console.
+    logger: log,
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
@@ -118,17 +124,22 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   });
   await apollo.start();
 
-  fastify.addHook("onRequest", async (request) => {
+  // The per-request hooks take fastify's callback form: an async hook costs a promise and a
+  // microtask turn per request, for work that never waits.
+  fastify.addHook("onRequest", (request, _reply, done) => {
     request.client = parseClientAddress(request.ip);
     request.clientAddress = request.client.text;
     request.principal = ANONYMOUS;
+    done();
   });
   registerGraphiQL(fastify);
-  fastify.addHook("onSend", async (request, reply) => {
+  fastify.addHook("onSend", (request, reply, payload, done) => {
     void reply.header("x-request-id", request.id);
+    done(null, payload);
   });
   const { metrics } = services;
-  fastify.addHook("onResponse", async (request, reply) => {
+  const accessLog = accessLogger(log);
+  fastify.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url;
     const elapsedMs = reply.elapsedTime;
     if (route === "/graphql") {
@@ -136,8 +147,9 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     } else {
       metrics.httpRequest(route, reply.statusCode);
     }
-    request.log.info(
+    accessLog.info(
       {
+        requestId: request.id,
         method: request.method,
         path: route ?? request.url.split("?")[0],
         status: reply.statusCode,
@@ -147,6 +159,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       },
       "request",
     );
+    done();
   });
 
   const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -181,7 +194,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     method: ["GET", "POST", "OPTIONS"],
     preHandler: authenticateRequest,
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => buildContext(config, db, services, request),
+      context: async (request) => new HttpRequestContext(config, db, services, request),
     }),
   });
 
@@ -221,33 +234,6 @@ function sendGraphQLError(reply: FastifyReply, status: number, code: string, mes
     .code(status)
     .type("application/graphql-response+json; charset=utf-8")
     .send({ errors: [{ message, extensions: { code } }] });
-}
-
-function buildContext(
-  config: RuntimeConfig,
-  db: DataSource,
-  services: Services,
-  request: FastifyRequest,
-): RequestContext {
-  const principal = request.principal;
-  const entityLoaders = createEntityLoaders(db.manager);
-  if (principal.kind === "apiKey" && principal.key) {
-    entityLoaders.apiKey.prime(principal.apiKeyId, principal.key);
-  }
-  return {
-    config,
-    db,
-    services,
-    principal,
-    loaders: {
-      access: createAccessLoaders(db.manager, principal, entityLoaders),
-      ...entityLoaders,
-    },
-    clientAddress: request.clientAddress,
-    operationSlot: request,
-    requestId: request.id,
-    log: request.log as Logger,
-  };
 }
 
 function principalSummary(principal: Principal | null) {

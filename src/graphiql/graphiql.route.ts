@@ -191,7 +191,9 @@ export function registerGraphiQL<Logger extends FastifyBaseLogger>(
     return reply.send(asset.body);
   });
 
-  fastify.addHook("onRequest", async (request, reply) => {
-    if (wantsGraphiQL(request)) return sendGraphiQL(reply);
+  // The callback form: every request passes here, and an async hook costs each a promise.
+  fastify.addHook("onRequest", (request, reply, done) => {
+    if (wantsGraphiQL(request)) sendGraphiQL(reply);
+    else done();
   });
 }
