@@ -120,7 +120,9 @@ console.log(
     `${(total / 1e6).toFixed(1)} s; shares below are of the busy time.`,
 );
 if (requests > 0) {
-  console.log(`Busy time per request: ${(busy / requests).toFixed(1)} µs over ${requests} requests.`);
+  console.log(
+    `Busy time per request: ${(busy / requests).toFixed(1)} µs over ${requests} requests.`,
+  );
 }
 console.log("\nSelf time by package:\n" + top(byPackage, 15).join("\n"));
 console.log("\nSelf time by function:\n" + top(byFunction, 30).join("\n"));

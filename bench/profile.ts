@@ -66,7 +66,14 @@ async function send(port: number, amount: number, body: string, headers: Record<
     timeout: 120,
   });
   const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${failed} of ${amount} requests failed`);
+  if (failed > 0) {
+    const statuses = Object.entries(result.statusCodeStats ?? {})
+      .map(([status, { count }]) => `${count} × ${status}`)
+      .join(", ");
+    throw new Error(
+      `${failed} of ${amount} requests failed (${result.errors} errors, ${result.timeouts} timeouts; ${statuses})`,
+    );
+  }
 }
 
 /** The instruction count of the newest callgrind dump of `pid` (in `out`). */

@@ -5,7 +5,7 @@ import { createAccessLoaders } from "./auth/access.loaders";
 import type { Principal } from "./auth/principal";
 import type { RequestContext } from "./graphql/context";
 import { createEntityLoaders } from "./graphql/entity.loaders";
-import type { OperationSlot } from "./metrics/operation-metrics.plugin";
+import type { OperationSlot } from "./metrics/operation-metrics.listener";
 import type { RuntimeConfig, Services } from "./services";
 
 type Loaders = RequestContext["loaders"];

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type GraphQLRequestListener } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -24,20 +24,21 @@ import { ANONYMOUS, type Principal } from "./auth/principal";
 import { parseClientAddress, type ClientAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
 import { isPublicError, maskError } from "./graphql/error-mask";
-import { literalValueMessagesPlugin } from "./graphql/input-values";
+import { validationMessagesListener } from "./graphql/input-values";
+import { requestListenersPlugin } from "./graphql/request-listeners";
 import {
   RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
-  serviceUnavailablePlugin,
+  serviceUnavailableListener,
 } from "./graphql/service-unavailable";
 import { isConnectionFailure } from "./db/connection-failure";
 import { registerReadinessRoute } from "./db/readiness.route";
-import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
+import { LIMITS, requestLimitsListener, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
 import { metricsExposure, registerMetricsRoute } from "./metrics/metrics.route";
-import { operationMetricsPlugin } from "./metrics/operation-metrics.plugin";
+import { operationMetricsListener } from "./metrics/operation-metrics.listener";
 import { HttpRequestContext } from "./request-context";
 import type { RuntimeConfig, Services } from "./services";
 
@@ -100,7 +101,8 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     logger: log,
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: true,
+    // No "Did you mean …" hints either: validationMessagesListener drops them, since Apollo's
+    // hideSchemaDetailsFromClientErrors would add a listener to every request.
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -115,11 +117,14 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       // No cache hints and no Apollo Studio here: both would hook every field of every request.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
-      logUnexpectedErrors(),
-      literalValueMessagesPlugin(),
-      operationMetricsPlugin(services.metrics),
-      serviceUnavailablePlugin(services.health),
-      requestLimitsPlugin(config.nodeEnv === "production"),
+      // The service's own per-request hooks, one listener for all, in this order.
+      requestListenersPlugin([
+        operationMetricsListener(services.metrics),
+        requestLimitsListener(config.nodeEnv === "production"),
+        validationMessagesListener(),
+        unexpectedErrorsListener(),
+        serviceUnavailableListener(services.health),
+      ]),
     ],
   });
   await apollo.start();
@@ -243,21 +248,17 @@ function principalSummary(principal: Principal | null) {
 }
 
 /** Logs, with the request id, every error that the mask is about to hide from the client. */
-function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
+function unexpectedErrorsListener(): GraphQLRequestListener<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
-          for (const error of errors) {
-            // A lost database is logged once per outage by the health seam, not per request.
-            if (isPublicError(error) || isConnectionFailure(error)) continue;
-            (contextValue?.log ?? console).error(
-              { err: error.originalError ?? error, path: error.path },
-              "unexpected error while serving a GraphQL request",
-            );
-          }
-        },
-      };
+    async didEncounterErrors({ contextValue, errors }) {
+      for (const error of errors) {
+        // A lost database is logged once per outage by the health seam, not per request.
+        if (isPublicError(error) || isConnectionFailure(error)) continue;
+        (contextValue?.log ?? console).error(
+          { err: error.originalError ?? error, path: error.path },
+          "unexpected error while serving a GraphQL request",
+        );
+      }
     },
   };
 }
