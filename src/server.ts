@@ -21,7 +21,7 @@ import type { DataSource } from "typeorm";
 import { registerGraphiQL } from "./graphiql/graphiql.route";
 import { authenticate, AuthenticationFailure } from "./auth/authenticate";
 import { ANONYMOUS, type Principal } from "./auth/principal";
-import { parseClientAddress, type ClientAddress } from "./api-keys/cidr";
+import { cachedClientAddressParser, type ClientAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
 import { isPublicError, maskError } from "./graphql/error-mask";
 import { validationMessagesListener } from "./graphql/input-values";
@@ -131,17 +131,16 @@ export async function createApp({ config, db, services, log }: AppDependencies):
 
   // The per-request hooks take fastify's callback form: an async hook costs a promise and a
   // microtask turn per request, for work that never waits.
-  fastify.addHook("onRequest", (request, _reply, done) => {
-    request.client = parseClientAddress(request.ip);
+  const clientAddressOf = cachedClientAddressParser();
+  fastify.addHook("onRequest", (request, reply, done) => {
+    request.client = clientAddressOf(request.ip);
     request.clientAddress = request.client.text;
     request.principal = ANONYMOUS;
+    // Set now, it stays through error handling: every answer carries it, with no onSend hook.
+    void reply.header("x-request-id", request.id);
     done();
   });
   registerGraphiQL(fastify);
-  fastify.addHook("onSend", (request, reply, payload, done) => {
-    void reply.header("x-request-id", request.id);
-    done(null, payload);
-  });
   const { metrics } = services;
   const accessLog = accessLogger(log);
   fastify.addHook("onResponse", (request, reply, done) => {
