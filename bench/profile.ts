@@ -3,13 +3,20 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createFixtures } from "./fixtures";
-import { freshDatabase, HEAD_ROOT, startProcess, stopProcess } from "./service-process";
+import {
+  admin,
+  freePort,
+  freshDatabase,
+  HEAD_ROOT,
+  startProcess,
+  stopProcess,
+} from "./service-process";
 
 /**
  * A repeatable profile of one benchmark scenario: the production build of a checkout, after a
  * warm-up, serving N requests, measured in one of two ways.
  *
- *   node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cpu-prof] [--root CHECKOUT]
+ *   node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT]
  *        [--requests N] [--warmup N] [--connections C] [--out DIR] [-- PATTERN ...]
  *
  * - `callgrind` (the default) runs the measured process under valgrind and counts the machine
@@ -17,6 +24,10 @@ import { freshDatabase, HEAD_ROOT, startProcess, stopProcess } from "./service-p
  *   dumped after the last answer), less what the process executes idle over as long a time
  *   (measured right after), divided by N. Instruction counts hardly move with the machine's load,
  *   so two builds compare on a busy machine too.
+ * - `cputime` runs it as it is and reads the CPU time the process used while serving the N
+ *   requests (user and system, from /proc/PID/stat, all threads): unlike wall-clock figures it
+ *   does not count time spent waiting for a busy machine's CPUs, and it includes the kernel's
+ *   work (socket writes), which instruction counts leave out.
  * - `cpu-prof` runs it under `node --cpu-prof` and summarises the samples taken while the N
  *   requests were served (bench/profile-summary.ts): self time by package and by function.
  *
@@ -41,14 +52,12 @@ const requests = Number(option("requests", "2000"));
 const warmup = Number(option("warmup", "3000"));
 const connections = Number(option("connections", "10"));
 const out = path.resolve(option("out", path.join(HEAD_ROOT, "profiles")));
-// Ports and database per tool, so a CPU profile can be taken while a callgrind run goes on.
-const SERVICE_PORT = tool === "callgrind" ? 4831 : 4833;
-const FLOOR_PORT = SERVICE_PORT + 1;
-const DATABASE = `keyfob_bench_profile_${tool.replace("-", "_")}`;
+// Ports and a database of this run's own, so several runs can go on side by side.
+const DATABASE = `keyfob_bench_profile_${process.pid}`;
 
 function usage(): never {
   console.error(
-    "usage: node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cpu-prof] [--root CHECKOUT] " +
+    "usage: node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT] " +
       "[--requests N] [--warmup N] [--connections C] [--out DIR]",
   );
   process.exit(2);
@@ -89,6 +98,15 @@ function dumpInstructions(pid: number): number {
   return Number(summary[1]);
 }
 
+/** CPU seconds the process has used so far, all threads, from /proc (Linux). */
+function cpuSeconds(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+  return { user: Number(fields[11]) / ticks, system: Number(fields[12]) / ticks };
+}
+
 function zero(pid: number): void {
   execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
 }
@@ -96,7 +114,10 @@ function zero(pid: number): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
-  if (!["a", "b", "c", "e"].includes(scenario) || !["callgrind", "cpu-prof"].includes(tool)) {
+  if (
+    !["a", "b", "c", "e"].includes(scenario) ||
+    !["callgrind", "cputime", "cpu-prof"].includes(tool)
+  ) {
     usage();
   }
   if (!existsSync(path.join(root, "dist", "src", "main.js"))) {
@@ -116,12 +137,21 @@ async function main(): Promise<void> {
           nodeFlags: [],
           startTimeoutMs: 600_000,
         }
-      : {
-          wrapper: [],
-          nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${out}`, `--cpu-prof-name=${label}.cpuprofile`],
-          startTimeoutMs: 30_000,
-        };
+      : tool === "cpu-prof"
+        ? {
+            wrapper: [],
+            nodeFlags: [
+              "--cpu-prof",
+              `--cpu-prof-dir=${out}`,
+              `--cpu-prof-name=${label}.cpuprofile`,
+            ],
+            startTimeoutMs: 30_000,
+          }
+        : { wrapper: [], nodeFlags: [], startTimeoutMs: 30_000 };
   const children: ChildProcess[] = [];
+  const SERVICE_PORT = await freePort();
+  let FLOOR_PORT = await freePort();
+  while (FLOOR_PORT === SERVICE_PORT) FLOOR_PORT = await freePort();
   try {
     await freshDatabase(DATABASE);
     const service = await startProcess({
@@ -164,10 +194,21 @@ async function main(): Promise<void> {
     await sleep(1500);
     const pid = measured.pid!;
     if (tool === "callgrind") zero(pid);
+    const cpuBefore = cpuSeconds(pid);
     const started = process.hrtime.bigint();
     await send(port, requests, body, headers);
     const ended = process.hrtime.bigint();
+    const cpuAfter = cpuSeconds(pid);
     const windowMs = Number(ended - started) / 1e6;
+    if (tool === "cputime") {
+      const perRequest = (us: number) => ((us * 1e6) / requests).toFixed(1);
+      console.log(
+        `${label}: ${requests} requests in ${(windowMs / 1000).toFixed(1)} s; CPU per request ` +
+          `${perRequest(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system)} µs ` +
+          `(user ${perRequest(cpuAfter.user - cpuBefore.user)}, system ${perRequest(cpuAfter.system - cpuBefore.system)})`,
+      );
+      return;
+    }
     if (tool === "callgrind") {
       const busy = dumpInstructions(pid);
       zero(pid);
@@ -208,6 +249,7 @@ async function main(): Promise<void> {
     console.log(summary);
   } finally {
     for (const child of children.reverse()) await stopProcess(child);
+    await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   }
 }
 

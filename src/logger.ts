@@ -57,6 +57,8 @@ export function createLogger(
             dest: process.stdout.fd,
             sync: false,
             minLength: STDOUT_BUFFER_BYTES,
+            // sonic-boom wants its largest write above the buffered length.
+            maxWrite: 4 * STDOUT_BUFFER_BYTES,
             periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
           })),
   );
