@@ -12,7 +12,8 @@ import { freshDatabase, HEAD_ROOT as HEAD, median, startProcess } from "./servic
  * both on PostgreSQL, in interleaved rounds, so a before/after figure is measured in one run on
  * one machine state. Each build gets a database of its own (their schemas may differ) and the
  * same fixtures through the API. Prints per scenario the median req/s of each build and the
- * median of the per-round ratios this / baseline.
+ * median of the per-round ratios this / baseline, then each build's b / a and a / e (the floor
+ * server, measured once a round, is e).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -89,8 +90,25 @@ async function main(): Promise<void> {
         },
       ]);
     }
+    // The floor (node:http + pg, the same key check), on this build's database and key: each
+    // build's anonymous figure against it, round by round, is the issue's a / e.
+    const floorPort = 4813;
+    children.push(
+      await startProcess({
+        root: HEAD,
+        script: "bench/floor-server.js",
+        port: floorPort,
+        database: builds[1].database,
+      }),
+    );
+    const floor: number[] = [];
     const figures = scenarios[0].map(() => builds.map(() => [] as number[]));
     for (let round = 1; round <= ROUNDS; round++) {
+      const { body, headers } = scenarios[1][1];
+      floor.push(await requestsPerSecond(floorPort, body, headers));
+      console.log(
+        `round ${round} ${"floor".padEnd(10)} ${"(e) node:http + pg".padEnd(28)} ${floor.at(-1)!.toFixed(0)} req/s`,
+      );
       for (const [index, scenario] of scenarios[0].entries()) {
         // Alternate which build goes first, so neither always meets a warmer machine.
         const order = round % 2 ? [0, 1] : [1, 0];
@@ -110,6 +128,16 @@ async function main(): Promise<void> {
       const ratio = median(head.map((value, round) => value / baseline[round]));
       console.log(
         `${scenario.name.padEnd(28)} baseline ${median(baseline).toFixed(0).padStart(6)}  this ${median(head).toFixed(0).padStart(6)}  this/baseline ${ratio.toFixed(3)}`,
+      );
+    }
+    console.log(`floor (e)                    ${median(floor).toFixed(0).padStart(6)}`);
+    // Ratios within each build, each the median of per-round ratios (a, b are scenarios 0, 1).
+    for (const [build, { label }] of builds.entries()) {
+      const perRound = (top: number[], bottom: number[]) =>
+        median(top.map((value, round) => value / bottom[round]));
+      const [a, b] = [figures[0][build], figures[1][build]];
+      console.log(
+        `${label.padEnd(10)} b / a ${perRound(b, a).toFixed(2)} (target 0.90)  a / e ${perRound(a, floor).toFixed(2)} (target 0.50)`,
       );
     }
   } finally {
