@@ -132,15 +132,15 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   // The per-request hooks take fastify's callback form: an async hook costs a promise and a
   // microtask turn per request, for work that never waits.
   const clientAddressOf = cachedClientAddressParser();
+  const answeredGraphiQL = registerGraphiQL(fastify);
   fastify.addHook("onRequest", (request, reply, done) => {
     request.client = clientAddressOf(request.ip);
     request.clientAddress = request.client.text;
     request.principal = ANONYMOUS;
     // Set now, it stays through error handling: every answer carries it, with no onSend hook.
     void reply.header("x-request-id", request.id);
-    done();
+    if (!answeredGraphiQL(request, reply)) done();
   });
-  registerGraphiQL(fastify);
   const { metrics } = services;
   const accessLog = accessLogger(log);
   fastify.addHook("onResponse", (request, reply, done) => {
