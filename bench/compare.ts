@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { Client as PgClient } from "pg";
 import { createFixtures } from "./fixtures";
+import { freshDatabase, HEAD_ROOT as HEAD, median, startProcess } from "./service-process";
 
 /**
  * `npm run bench:compare -- <baseline checkout> [<other checkout>]`: this build (or the other
@@ -12,14 +12,12 @@ import { createFixtures } from "./fixtures";
  * both on PostgreSQL, in interleaved rounds, so a before/after figure is measured in one run on
  * one machine state. Each build gets a database of its own (their schemas may differ) and the
  * same fixtures through the API. Prints per scenario the median req/s of each build and the
- * median of the per-round ratios this / baseline.
+ * median of the per-round ratios this / baseline, then each build's b / a and a / e (the floor
+ * server, measured once a round, is e).
  */
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
-const HEAD = path.join(__dirname, "..", "..");
 
 interface Build {
   label: string;
@@ -28,48 +26,15 @@ interface Build {
   database: string;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new PgClient({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(database: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 async function start(build: Build): Promise<ChildProcess> {
-  await admin(`DROP DATABASE IF EXISTS ${build.database} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${build.database}`);
-  const child = spawn(process.execPath, [path.join(build.root, "dist", "src", "main.js")], {
-    cwd: build.root,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl(build.database),
-      KEYFOB_SECRET: SECRET,
-      PORT: String(build.port),
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  await freshDatabase(build.database);
+  return startProcess({
+    root: build.root,
+    script: "src/main.js",
+    port: build.port,
+    database: build.database,
+    label: build.label,
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${build.label} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${build.port}/readyz`)).status === 200) return child;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${build.label} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function requestsPerSecond(
@@ -90,12 +55,6 @@ async function requestsPerSecond(
     throw new Error(`${result.non2xx + result.errors} failed requests on port ${port}`);
   }
   return result.requests.average;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main(): Promise<void> {
@@ -131,8 +90,25 @@ async function main(): Promise<void> {
         },
       ]);
     }
+    // The floor (node:http + pg, the same key check), on this build's database and key: each
+    // build's anonymous figure against it, round by round, is the issue's a / e.
+    const floorPort = 4813;
+    children.push(
+      await startProcess({
+        root: HEAD,
+        script: "bench/floor-server.js",
+        port: floorPort,
+        database: builds[1].database,
+      }),
+    );
+    const floor: number[] = [];
     const figures = scenarios[0].map(() => builds.map(() => [] as number[]));
     for (let round = 1; round <= ROUNDS; round++) {
+      const { body, headers } = scenarios[1][1];
+      floor.push(await requestsPerSecond(floorPort, body, headers));
+      console.log(
+        `round ${round} ${"floor".padEnd(10)} ${"(e) node:http + pg".padEnd(28)} ${floor.at(-1)!.toFixed(0)} req/s`,
+      );
       for (const [index, scenario] of scenarios[0].entries()) {
         // Alternate which build goes first, so neither always meets a warmer machine.
         const order = round % 2 ? [0, 1] : [1, 0];
@@ -152,6 +128,16 @@ async function main(): Promise<void> {
       const ratio = median(head.map((value, round) => value / baseline[round]));
       console.log(
         `${scenario.name.padEnd(28)} baseline ${median(baseline).toFixed(0).padStart(6)}  this ${median(head).toFixed(0).padStart(6)}  this/baseline ${ratio.toFixed(3)}`,
+      );
+    }
+    console.log(`floor (e)                    ${median(floor).toFixed(0).padStart(6)}`);
+    // Ratios within each build, each the median of per-round ratios (a, b are scenarios 0, 1).
+    for (const [build, { label }] of builds.entries()) {
+      const perRound = (top: number[], bottom: number[]) =>
+        median(top.map((value, round) => value / bottom[round]));
+      const [a, b] = [figures[0][build], figures[1][build]];
+      console.log(
+        `${label.padEnd(10)} b / a ${perRound(b, a).toFixed(2)} (target 0.90)  a / e ${perRound(a, floor).toFixed(2)} (target 0.50)`,
       );
     }
   } finally {

@@ -5,11 +5,12 @@ import { readFileSync } from "node:fs";
  * package and per function, and the inclusive time of named functions (everything they and their
  * callees cost), each as a share of the busy (non-idle) time.
  *
- *   node dist/bench/profile-summary.js FILE [--from S] [--to S] [--timeline] [PATTERN ...]
+ *   node dist/bench/profile-summary.js FILE [--from S] [--to S] [--requests N] [--timeline] [PATTERN ...]
  *
  * `--from` / `--to` keep only the samples between those seconds after the profile started, so
  * start-up (module loading) and shutdown stay out of a load test's figures; `--timeline` prints
- * the busy share of each second, to find that window. A PATTERN matches a frame written as
+ * the busy share of each second, to find that window. `--requests` (how many the window
+ * served) adds the busy time per request. A PATTERN matches a frame written as
  * `functionName file:line` (e.g. `onResponse`, `pino/lib/proto.js`, `authenticate `).
  */
 interface ProfileNode {
@@ -27,12 +28,14 @@ const args = process.argv.slice(2);
 const file = args.shift()!;
 let from = 0;
 let to = Infinity;
+let requests = 0;
 let timeline = false;
 const patterns: string[] = [];
 while (args.length > 0) {
   const arg = args.shift()!;
   if (arg === "--from") from = Number(args.shift());
   else if (arg === "--to") to = Number(args.shift());
+  else if (arg === "--requests") requests = Number(args.shift());
   else if (arg === "--timeline") timeline = true;
   else patterns.push(arg);
 }
@@ -116,6 +119,11 @@ console.log(
   `Window ${from} s to ${to === Infinity ? "end" : `${to} s`}: busy ${(busy / 1e6).toFixed(1)} s of ` +
     `${(total / 1e6).toFixed(1)} s; shares below are of the busy time.`,
 );
+if (requests > 0) {
+  console.log(
+    `Busy time per request: ${(busy / requests).toFixed(1)} µs over ${requests} requests.`,
+  );
+}
 console.log("\nSelf time by package:\n" + top(byPackage, 15).join("\n"));
 console.log("\nSelf time by function:\n" + top(byFunction, 30).join("\n"));
 if (patterns.length > 0) {

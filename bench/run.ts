@@ -1,72 +1,30 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import autocannon from "autocannon";
-import { Client as PgClient } from "pg";
 import { describeCommit, describeMachine, recordRun, TARGETS, type Figures } from "./results";
 import { createFixtures } from "./fixtures";
 import { seedFillerKeys } from "./seed-keys";
+import {
+  databaseUrl as urlOf,
+  freshDatabase,
+  HEAD_ROOT as ROOT,
+  median,
+  startProcess,
+} from "./service-process";
 
 /**
  * `npm run bench`: the production build on a real PostgreSQL, every scenario in one invocation
  * so their figures compare. Adds the run to bench/results.json and rewrites bench/RESULTS.md.
  */
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** Another name (and BENCH_PORT) lets two checkouts benchmark side by side. */
 const DATABASE = process.env.BENCH_DATABASE_NAME ?? "keyfob_bench";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 /** `BENCH_ONLY=events`: the fixtures, the 100-event and 100-key pages only, printed and not recorded. */
 const ONLY = process.env.BENCH_ONLY;
-const ROOT = path.join(__dirname, "..", "..");
+const databaseUrl = urlOf(DATABASE);
 
-const databaseUrl = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-})();
-
-async function admin(sql: string): Promise<void> {
-  const client = new PgClient({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function startProcess(script: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, "dist", script)], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      KEYFOB_SECRET: SECRET,
-      PORT: String(port),
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 30_000;
-    const poll = async () => {
-      try {
-        const response = await fetch(
-          `http://127.0.0.1:${port}/${script.includes("floor") ? "" : "readyz"}`,
-        );
-        if (response.status < 500) return resolve(child);
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline) return reject(new Error(`${script} did not start`));
-      setTimeout(poll, 200);
-    };
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-    void poll();
-  });
-}
+const start = (script: string, port: number) =>
+  startProcess({ root: ROOT, script, port, database: DATABASE });
 
 /** An OAuth access token for the bench key (client-credentials grant, HTTP Basic). */
 async function accessToken(port: number, basicAuthorization: string): Promise<string> {
@@ -113,10 +71,9 @@ async function load(
 
 async function main(): Promise<void> {
   const started = Date.now();
-  await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DATABASE}`);
+  await freshDatabase(DATABASE);
   const port = Number(process.env.BENCH_PORT ?? 4801);
-  const service = await startProcess("src/main.js", port);
+  const service = await start("src/main.js", port);
   try {
     const { token, organizationId, benchKey } = await createFixtures(port);
     const seededSmall = await seedFillerKeys(databaseUrl, {
@@ -192,7 +149,7 @@ async function main(): Promise<void> {
         headers: basic,
       },
     };
-    const floor = await startProcess("bench/floor-server.js", 4802);
+    const floor = await start("bench/floor-server.js", 4802);
     const rounds: Record<string, Figures[]> = {
       a: [],
       b: [],
@@ -278,12 +235,6 @@ async function main(): Promise<void> {
   } finally {
     service.kill("SIGTERM");
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The median of each figure over the rounds of one scenario. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type GraphQLRequestListener } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -9,36 +9,38 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, {
   LogController,
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type RawServerDefault,
 } from "fastify";
 import type { Logger } from "pino";
+import { accessLogger, RequestLogger } from "./logger";
 import type { DataSource } from "typeorm";
-import { createAccessLoaders } from "./auth/access.loaders";
 import { registerGraphiQL } from "./graphiql/graphiql.route";
 import { authenticate, AuthenticationFailure } from "./auth/authenticate";
 import { ANONYMOUS, type Principal } from "./auth/principal";
-import { parseClientAddress, type ClientAddress } from "./api-keys/cidr";
+import { cachedClientAddressParser, type ClientAddress } from "./api-keys/cidr";
 import type { RequestContext } from "./graphql/context";
-import { createEntityLoaders } from "./graphql/entity.loaders";
 import { isPublicError, maskError } from "./graphql/error-mask";
-import { literalValueMessagesPlugin } from "./graphql/input-values";
+import { validationMessagesListener } from "./graphql/input-values";
+import { requestListenersPlugin } from "./graphql/request-listeners";
 import {
   RETRY_AFTER_SECONDS,
   SERVICE_UNAVAILABLE,
   SERVICE_UNAVAILABLE_MESSAGE,
-  serviceUnavailablePlugin,
+  serviceUnavailableListener,
 } from "./graphql/service-unavailable";
 import { isConnectionFailure } from "./db/connection-failure";
 import { registerReadinessRoute } from "./db/readiness.route";
-import { LIMITS, requestLimitsPlugin, validationRules } from "./graphql/limits";
+import { LIMITS, requestLimitsListener, validationRules } from "./graphql/limits";
 import { createSchema } from "./graphql/schema";
 import type { OperationSeries } from "./metrics/metrics";
 import { metricsExposure, registerMetricsRoute } from "./metrics/metrics.route";
-import { operationMetricsPlugin } from "./metrics/operation-metrics.plugin";
+import { operationMetricsListener } from "./metrics/operation-metrics.listener";
 import { registerOAuthRoutes } from "./oauth/token.route";
+import { HttpRequestContext } from "./request-context";
 import type { RuntimeConfig, Services } from "./services";
 
 declare module "fastify" {
@@ -60,7 +62,7 @@ export interface AppDependencies {
 }
 
 export interface App {
-  fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+  fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>;
   apollo: ApolloServer<RequestContext>;
   /** Stops taking requests, lets those in flight finish, then closes the HTTP server. */
   stop(): Promise<void>;
@@ -69,8 +71,10 @@ export interface App {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function createApp({ config, db, services, log }: AppDependencies): Promise<App> {
-  const fastify = Fastify({
+  const fastify = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
+    childLoggerFactory: (parent, bindings, options) =>
+      new RequestLogger(parent as Logger, bindings, options),
     // One access line per request is written by the onResponse hook below.
     logController: new LogController({
       disableRequestLogging: true,
@@ -93,9 +97,13 @@ export async function createApp({ config, db, services, log }: AppDependencies):
 
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
+    // Apollo's own warnings (an operation received while stopping, say) go to the service log,
+    // not to the console.
+    logger: log,
     formatError: maskError,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: true,
+    // No "Did you mean …" hints either: validationMessagesListener drops them, since Apollo's
+    // hideSchemaDetailsFromClientErrors would add a listener to every request.
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -110,26 +118,33 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       // No cache hints and no Apollo Studio here: both would hook every field of every request.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
-      logUnexpectedErrors(),
-      literalValueMessagesPlugin(),
-      operationMetricsPlugin(services.metrics),
-      serviceUnavailablePlugin(services.health),
-      requestLimitsPlugin(config.nodeEnv === "production"),
+      // The service's own per-request hooks, one listener for all, in this order.
+      requestListenersPlugin([
+        operationMetricsListener(services.metrics),
+        requestLimitsListener(config.nodeEnv === "production"),
+        validationMessagesListener(),
+        unexpectedErrorsListener(),
+        serviceUnavailableListener(services.health),
+      ]),
     ],
   });
   await apollo.start();
 
-  fastify.addHook("onRequest", async (request) => {
-    request.client = parseClientAddress(request.ip);
+  // The per-request hooks take fastify's callback form: an async hook costs a promise and a
+  // microtask turn per request, for work that never waits.
+  const clientAddressOf = cachedClientAddressParser();
+  const answeredGraphiQL = registerGraphiQL(fastify);
+  fastify.addHook("onRequest", (request, reply, done) => {
+    request.client = clientAddressOf(request.ip);
     request.clientAddress = request.client.text;
     request.principal = ANONYMOUS;
-  });
-  registerGraphiQL(fastify);
-  fastify.addHook("onSend", async (request, reply) => {
+    // Set now, it stays through error handling: every answer carries it, with no onSend hook.
     void reply.header("x-request-id", request.id);
+    if (!answeredGraphiQL(request, reply)) done();
   });
   const { metrics } = services;
-  fastify.addHook("onResponse", async (request, reply) => {
+  const accessLog = accessLogger(log);
+  fastify.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url;
     const elapsedMs = reply.elapsedTime;
     if (route === "/graphql") {
@@ -137,8 +152,9 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     } else {
       metrics.httpRequest(route, reply.statusCode);
     }
-    request.log.info(
+    accessLog.info(
       {
+        requestId: request.id,
         method: request.method,
         path: route ?? request.url.split("?")[0],
         status: reply.statusCode,
@@ -148,6 +164,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       },
       "request",
     );
+    done();
   });
 
   const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -182,7 +199,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     method: ["GET", "POST", "OPTIONS"],
     preHandler: authenticateRequest,
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => buildContext(config, db, services, request),
+      context: async (request) => new HttpRequestContext(config, db, services, request),
     }),
   });
 
@@ -225,33 +242,6 @@ function sendGraphQLError(reply: FastifyReply, status: number, code: string, mes
     .send({ errors: [{ message, extensions: { code } }] });
 }
 
-function buildContext(
-  config: RuntimeConfig,
-  db: DataSource,
-  services: Services,
-  request: FastifyRequest,
-): RequestContext {
-  const principal = request.principal;
-  const entityLoaders = createEntityLoaders(db.manager);
-  if (principal.kind === "apiKey" && principal.key) {
-    entityLoaders.apiKey.prime(principal.apiKeyId, principal.key);
-  }
-  return {
-    config,
-    db,
-    services,
-    principal,
-    loaders: {
-      access: createAccessLoaders(db.manager, principal, entityLoaders),
-      ...entityLoaders,
-    },
-    clientAddress: request.clientAddress,
-    operationSlot: request,
-    requestId: request.id,
-    log: request.log as Logger,
-  };
-}
-
 function principalSummary(principal: Principal | null) {
   if (!principal || principal.kind === "anonymous") return { kind: "anonymous" };
   if (principal.kind === "user") return { kind: "user", id: principal.userId };
@@ -259,21 +249,17 @@ function principalSummary(principal: Principal | null) {
 }
 
 /** Logs, with the request id, every error that the mask is about to hide from the client. */
-function logUnexpectedErrors(): ApolloServerPlugin<RequestContext> {
+function unexpectedErrorsListener(): GraphQLRequestListener<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
-          for (const error of errors) {
-            // A lost database is logged once per outage by the health seam, not per request.
-            if (isPublicError(error) || isConnectionFailure(error)) continue;
-            (contextValue?.log ?? console).error(
-              { err: error.originalError ?? error, path: error.path },
-              "unexpected error while serving a GraphQL request",
-            );
-          }
-        },
-      };
+    async didEncounterErrors({ contextValue, errors }) {
+      for (const error of errors) {
+        // A lost database is logged once per outage by the health seam, not per request.
+        if (isPublicError(error) || isConnectionFailure(error)) continue;
+        (contextValue?.log ?? console).error(
+          { err: error.originalError ?? error, path: error.path },
+          "unexpected error while serving a GraphQL request",
+        );
+      }
     },
   };
 }

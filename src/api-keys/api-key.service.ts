@@ -7,6 +7,7 @@ import {
   requireGrantable,
 } from "../auth/authorize";
 import { normalizeRoles, type OrganizationRole } from "../auth/roles";
+import type { ApiKeyPrincipal } from "../auth/principal";
 import { inTransaction } from "../db/transaction";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
@@ -201,6 +202,14 @@ export class ApiKeyService {
     if (!(await canSeeApiKey(ctx, apiKeyId))) return null;
     const key = await ctx.loaders.apiKey.load(apiKeyId);
     return key ? ApiKey.from(key) : null;
+  }
+
+  /**
+   * The calling key itself (`viewer`), from what authentication verified for this request: a
+   * query changes nothing, so that is what its loader would answer too, with no loader made.
+   */
+  async own(ctx: RequestContext, principal: ApiKeyPrincipal): Promise<ApiKey> {
+    return principal.key ? ApiKey.from(principal.key) : this.load(ctx, principal.apiKeyId);
   }
 
   async load(ctx: RequestContext, apiKeyId: string): Promise<ApiKey> {

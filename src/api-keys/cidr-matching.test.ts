@@ -1,6 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { blockContains, mostSpecificBlock, parseBlock, parseClientAddress } from "./cidr";
+import {
+  blockContains,
+  cachedClientAddressParser,
+  mostSpecificBlock,
+  parseBlock,
+  parseClientAddress,
+} from "./cidr";
 
 describe("parseClientAddress", () => {
   it("keeps the canonical text and the parsed address together", () => {
@@ -13,6 +19,27 @@ describe("parseClientAddress", () => {
   it("keeps text it cannot read as it came, with no parsed form", () => {
     assert.deepEqual(parseClientAddress("10.1"), { text: "10.1", parsed: null });
     assert.deepEqual(parseClientAddress("unix socket"), { text: "unix socket", parsed: null });
+  });
+});
+
+describe("cachedClientAddressParser", () => {
+  it("answers as parseClientAddress does, parsing each text once", () => {
+    const parse = cachedClientAddressParser();
+    const first = parse("::ffff:127.0.0.1");
+    assert.deepEqual(first, parseClientAddress("::ffff:127.0.0.1"));
+    assert.equal(parse("::ffff:127.0.0.1"), first);
+    assert.deepEqual(parse("10.1"), { text: "10.1", parsed: null });
+    assert.ok(Object.isFrozen(first));
+  });
+
+  it("starts over once it holds its limit, so distinct addresses cannot grow it", () => {
+    const parse = cachedClientAddressParser(2);
+    const first = parse("192.0.2.1");
+    parse("192.0.2.2");
+    assert.equal(parse("192.0.2.1"), first);
+    parse("192.0.2.3");
+    assert.notEqual(parse("192.0.2.1"), first);
+    assert.deepEqual(parse("192.0.2.1"), first);
   });
 });
 

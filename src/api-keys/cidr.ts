@@ -75,6 +75,24 @@ export function parseClientAddress(text: string): ClientAddress {
   return { text: parsed ? parsed.toString() : text, parsed };
 }
 
+/**
+ * `parseClientAddress` with the answers kept: a service sees the same few addresses (its
+ * clients, its proxies) request after request. At most `maxEntries` are kept; when full, the
+ * cache starts over, so a flood of distinct addresses costs what no cache would.
+ */
+export function cachedClientAddressParser(maxEntries = 10_000): (text: string) => ClientAddress {
+  const known = new Map<string, ClientAddress>();
+  return (text) => {
+    let address = known.get(text);
+    if (address === undefined) {
+      if (known.size >= maxEntries) known.clear();
+      address = Object.freeze(parseClientAddress(text));
+      known.set(text, address);
+    }
+    return address;
+  };
+}
+
 export function parseAddressEntry(text: string): ParsedEntry {
   const address = parseStrictAddress(text.trim());
   if (!address) {

@@ -18,7 +18,7 @@ export class AuthResolver {
   async viewer(@Ctx() ctx: RequestContext): Promise<User | ApiKey | null> {
     const principal = ctx.principal;
     if (principal.kind === "user") return ctx.services.users.load(ctx, principal.userId);
-    if (principal.kind === "apiKey") return ctx.services.apiKeys.load(ctx, principal.apiKeyId);
+    if (principal.kind === "apiKey") return ctx.services.apiKeys.own(ctx, principal);
     return null;
   }
 

@@ -163,13 +163,14 @@ export function sendGraphiQL(reply: FastifyReply): FastifyReply {
 }
 
 /**
- * Serves GraphiQL's assets under ASSET_PREFIX and the page itself on GET /graphql for browsers
- * (an onRequest hook, so it answers before authentication and Apollo). Call it with the root
- * instance, after the app's own onRequest hooks.
+ * Serves GraphiQL's assets under ASSET_PREFIX, and returns the check that serves the page itself
+ * on GET /graphql for browsers: the app's onRequest hook calls it (so the page is answered before
+ * authentication and Apollo), and it returns true when it answered. One hook for both saves every
+ * request a hook call.
  */
 export function registerGraphiQL<Logger extends FastifyBaseLogger>(
   fastify: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>,
-): void {
+): (request: FastifyRequest, reply: FastifyReply) => boolean {
   if (!graphiqlPage()) {
     fastify.log.warn(
       { directory: GRAPHIQL_DIRECTORY },
@@ -191,7 +192,9 @@ export function registerGraphiQL<Logger extends FastifyBaseLogger>(
     return reply.send(asset.body);
   });
 
-  fastify.addHook("onRequest", async (request, reply) => {
-    if (wantsGraphiQL(request)) return sendGraphiQL(reply);
-  });
+  return (request, reply) => {
+    if (!wantsGraphiQL(request)) return false;
+    sendGraphiQL(reply);
+    return true;
+  };
 }

@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import type { AccessLoaders } from "../auth/access.loaders";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
-import type { OperationSlot } from "../metrics/operation-metrics.plugin";
+import type { OperationSlot } from "../metrics/operation-metrics.listener";
 import type { EntityLoaders } from "./entity.loaders";
 import type { Services } from "../services";
 

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLRequestListener } from "@apollo/server";
 import {
   GraphQLError,
   Kind,
@@ -279,16 +279,21 @@ export function rewriteLiteralValueErrors(
   );
 }
 
-/** Applies `rewriteLiteralValueErrors` to every request's validation errors. */
-export function literalValueMessagesPlugin(): ApolloServerPlugin<RequestContext> {
+/** graphql-js's "Did you mean …?" at the end of a validation message: it names schema members. */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/**
+ * Applies `rewriteLiteralValueErrors` to validation errors and drops graphql-js's suggestions
+ * from the rest (what Apollo's `hideSchemaDetailsFromClientErrors` does, with a plugin that
+ * would cost every request a listener; this runs only when a document is validated).
+ */
+export function validationMessagesListener(): GraphQLRequestListener<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
-        async validationDidStart({ schema, document }) {
-          return async (errors) => {
-            if (errors) rewriteLiteralValueErrors(schema, document, errors);
-          };
-        },
+    async validationDidStart({ schema, document }) {
+      return async (errors) => {
+        if (!errors) return;
+        rewriteLiteralValueErrors(schema, document, errors);
+        for (const error of errors) error.message = error.message.replace(SUGGESTION, "");
       };
     },
   };

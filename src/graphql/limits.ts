@@ -1,7 +1,7 @@
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLRequestListener } from "@apollo/server";
 import {
   GraphQLError,
   getNamedType,
@@ -137,13 +137,19 @@ function computeCost(
   });
 }
 
+/** Per parsed document (Apollo reuses the object for the same query text). */
+const introspections = new WeakMap<DocumentNode, boolean>();
+
 function isIntrospection(document: DocumentNode): boolean {
-  let found = false;
+  let found = introspections.get(document);
+  if (found !== undefined) return found;
+  found = false;
   visit(document, {
     Field(node) {
       if (node.name.value === "__schema" || node.name.value === "__type") found = true;
     },
   });
+  introspections.set(document, found);
   return found;
 }
 
@@ -156,53 +162,47 @@ function rejection(message: string, code: string, status: number): GraphQLError 
  * in production, introspection only for authenticated callers (GraphiQL sends its Authorization
  * header).
  */
-export function requestLimitsPlugin(production: boolean): ApolloServerPlugin<RequestContext> {
+export function requestLimitsListener(production: boolean): GraphQLRequestListener<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({
-          schema,
-          document,
-          request,
-          contextValue,
-          operationName,
-          operation,
-        }) {
-          if (
-            production &&
-            contextValue.principal.kind === "anonymous" &&
-            isIntrospection(document)
-          ) {
-            throw rejection(
-              "Introspection needs an Authorization header in production.",
-              "UNAUTHENTICATED",
-              401,
-            );
-          }
-          const hasOperation = document.definitions.some(
-            (definition) => definition.kind === Kind.OPERATION_DEFINITION,
-          );
-          if (!hasOperation || !operation) return;
-          // Before the cost: graphql-query-complexity coerces variables with no error limit, so a
-          // list of thousands of bad values would cost seconds there.
-          const invalid = invalidVariablesError(schema, operation, request.variables);
-          if (invalid) throw invalid;
-          let cost: number;
-          try {
-            cost = queryCost(schema, document, request.variables, operationName);
-          } catch {
-            // Should the cost estimator still fail on the variables, execution reports them.
-            return;
-          }
-          if (cost > LIMITS.maxCost) {
-            throw rejection(
-              `Query cost ${cost} exceeds the limit of ${LIMITS.maxCost}; ask for smaller pages (lower "first") or fewer nested lists.`,
-              "GRAPHQL_VALIDATION_FAILED",
-              400,
-            );
-          }
-        },
-      };
+    async didResolveOperation({
+      schema,
+      document,
+      request,
+      contextValue,
+      operationName,
+      operation,
+    }) {
+      if (production && contextValue.principal.kind === "anonymous" && isIntrospection(document)) {
+        throw rejection(
+          "Introspection needs an Authorization header in production.",
+          "UNAUTHENTICATED",
+          401,
+        );
+      }
+      const hasOperation = document.definitions.some(
+        (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+      );
+      if (!hasOperation || !operation) return;
+      // Before the cost: graphql-query-complexity coerces variables with no error limit, so a
+      // list of thousands of bad values would cost seconds there.
+      const invalid = invalidVariablesError(schema, operation, request.variables);
+      if (invalid) throw invalid;
+      let cost: number;
+      try {
+        // Without variable definitions the cost cannot depend on the variables: one cache entry.
+        const variables = operation.variableDefinitions?.length ? request.variables : undefined;
+        cost = queryCost(schema, document, variables, operationName);
+      } catch {
+        // Should the cost estimator still fail on the variables, execution reports them.
+        return;
+      }
+      if (cost > LIMITS.maxCost) {
+        throw rejection(
+          `Query cost ${cost} exceeds the limit of ${LIMITS.maxCost}; ask for smaller pages (lower "first") or fewer nested lists.`,
+          "GRAPHQL_VALIDATION_FAILED",
+          400,
+        );
+      }
     },
   };
 }

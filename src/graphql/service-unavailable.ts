@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
+import type { GraphQLRequestListener } from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import { isConnectionFailure } from "../db/connection-failure";
 import type { DatabaseHealth } from "../db/database-health";
@@ -31,11 +31,10 @@ export function serviceUnavailableError(
  * before Apollo), is answered with HTTP 503 and Retry-After, and reported once to the health seam
  * (which logs the outage, not the request). The error mask has given each such error its code.
  */
-export function serviceUnavailablePlugin(
+export function serviceUnavailableListener(
   health: DatabaseHealth,
-): ApolloServerPlugin<RequestContext> {
-  // Stateless, so one listener serves every request.
-  const listener: GraphQLRequestListener<RequestContext> = {
+): GraphQLRequestListener<RequestContext> {
+  return {
     async didEncounterErrors({ errors }) {
       const lost = errors.find(isConnectionFailure);
       if (lost) health.failed(lost);
@@ -46,11 +45,6 @@ export function serviceUnavailablePlugin(
       if (!errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE)) return;
       response.http.status = 503;
       response.http.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
-    },
-  };
-  return {
-    async requestDidStart() {
-      return listener;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, GraphQLRequestListener } from "@apollo/server";
+import type { GraphQLRequestListener } from "@apollo/server";
 import type { Metrics, OperationSeries } from "./metrics";
 
 /**
@@ -12,13 +12,13 @@ export interface OperationSlot {
 
 /**
  * Names each request's operation from the parsed document once Apollo has resolved it (type and
- * name, never variables). One listener object serves every request: nothing is allocated per
- * request beyond what Apollo does anyway.
+ * name, never variables). One listener object serves every request (`requestListenersPlugin`):
+ * nothing is allocated per request beyond what Apollo does anyway.
  */
-export function operationMetricsPlugin<Context extends { readonly operationSlot: OperationSlot }>(
+export function operationMetricsListener<Context extends { readonly operationSlot: OperationSlot }>(
   metrics: Metrics,
-): ApolloServerPlugin<Context> {
-  const listener: GraphQLRequestListener<Context> = {
+): GraphQLRequestListener<Context> {
+  return {
     async didResolveOperation({ contextValue, operation, operationName }) {
       // Apollo has refused a document without the operation asked for before this hook.
       if (!operation) return;
@@ -26,11 +26,6 @@ export function operationMetricsPlugin<Context extends { readonly operationSlot:
         operation.operation,
         operationName,
       );
-    },
-  };
-  return {
-    async requestDidStart() {
-      return listener;
     },
   };
 }
