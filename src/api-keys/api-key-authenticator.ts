@@ -3,7 +3,8 @@ import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
 import { ApiKeyEntity } from "./api-key.entity";
 import { checkAccessList } from "./access-list-check";
-import { parseBlock, type ClientAddress } from "./cidr";
+import type { ClientAddress } from "./cidr";
+import { accessListOf, KEY_CHECK_COLUMNS, keyEntityOf, type KeyCheckRow } from "./key-check-row";
 import { isLiveSecret, keyRefusal, refusalMessage } from "./key-lifecycle";
 import { PRIVATE_KEY, PUBLIC_KEY, matchingSecret } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
@@ -21,18 +22,7 @@ export type KeyVerdict =
   /** Right credentials from an address the key may not be used from. */
   | { outcome: "refused"; message: string };
 
-interface KeyRow {
-  id: string;
-  organization_id: string;
-  public_key: string;
-  description: string;
-  roles: ApiKeyEntity["roles"];
-  created_at: Date;
-  last_used_at: Date | null;
-  expires_at: Date | null;
-  enabled: boolean;
-  api_access_list_required: boolean;
-  entries: { id: string; cidrBlock: string }[];
+interface KeyRow extends KeyCheckRow {
   secrets: { id: string; digest: string; expiresAt: string | null }[];
 }
 
@@ -92,10 +82,7 @@ export class ApiKeyAuthenticator {
     const ticket = this.cache.ticket();
     // Every secret row comes back, ended or not: liveness is judged per request, on one clock.
     const rows: KeyRow[] = await this.db.query(
-      `SELECT k.id, k.organization_id, k.public_key, k.description, k.roles, k.created_at,
-              k.last_used_at, k.expires_at, k.enabled, o.api_access_list_required,
-              COALESCE((SELECT json_agg(json_build_object('id', e.id, 'cidrBlock', e.cidr_block::text))
-                          FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries,
+      `SELECT ${KEY_CHECK_COLUMNS},
               COALESCE((SELECT json_agg(json_build_object('id', s.id, 'digest', encode(s.digest, 'base64'),
                                                           'expiresAt', s.expires_at))
                           FROM api_key_secrets s WHERE s.api_key_id = k.id), '[]') AS secrets
@@ -106,17 +93,7 @@ export class ApiKeyAuthenticator {
     const row = rows[0];
     if (!row) return null;
     const verified: VerifiedKey = {
-      key: Object.assign(new ApiKeyEntity(), {
-        id: row.id,
-        organizationId: row.organization_id,
-        publicKey: row.public_key,
-        description: row.description,
-        roles: row.roles,
-        createdAt: row.created_at,
-        lastUsedAt: row.last_used_at,
-        expiresAt: row.expires_at,
-        enabled: row.enabled,
-      }),
+      key: keyEntityOf(row),
       expiresAtMs: row.expires_at?.getTime() ?? null,
       enabled: row.enabled,
       secrets: row.secrets.map((secret) => ({
@@ -125,7 +102,7 @@ export class ApiKeyAuthenticator {
         expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
       })),
       accessListRequired: row.api_access_list_required,
-      entries: row.entries.map((entry) => ({ id: entry.id, block: parseBlock(entry.cidrBlock) })),
+      entries: accessListOf(row),
     };
     this.cache.set(publicKey, verified, ticket);
     return verified;

@@ -1,4 +1,4 @@
-import type { KeyChange } from "./key-changes";
+import { changeConcerns, type KeyChange } from "./key-changes";
 
 /**
  * The recent invalidations of a cache, so that a fill that raced one is discarded only when that
@@ -31,13 +31,7 @@ export class InvalidationLog {
     for (const { generation, change } of this.recent) {
       if (generation <= ticket) continue;
       if (change === null) return false;
-      if (
-        change.kind === "key"
-          ? change.apiKeyId === apiKeyId
-          : change.organizationId === organizationId
-      ) {
-        return false;
-      }
+      if (changeConcerns(change, { id: apiKeyId, organizationId })) return false;
     }
     return true;
   }

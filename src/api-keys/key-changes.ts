@@ -6,6 +6,16 @@
 export type KeyChange =
   { kind: "key"; apiKeyId: string } | { kind: "organization"; organizationId: string };
 
+/** True when `change` touches `key`: the key itself, or every key of its organization. */
+export function changeConcerns(
+  change: KeyChange,
+  key: { readonly id: string; readonly organizationId: string },
+): boolean {
+  return change.kind === "key"
+    ? key.id === change.apiKeyId
+    : key.organizationId === change.organizationId;
+}
+
 export type KeyChangeListener = (change: KeyChange) => void;
 
 export class KeyChanges {

@@ -2,7 +2,7 @@ import type { Metrics } from "../metrics/metrics";
 import type { ApiKeyEntity } from "./api-key.entity";
 import type { ParsedBlock } from "./cidr";
 import { InvalidationLog } from "./invalidation-log";
-import type { KeyChange } from "./key-changes";
+import { changeConcerns, type KeyChange } from "./key-changes";
 
 /** One of a key's secrets, as the check needs it. */
 export interface VerifiedSecret {
@@ -84,13 +84,7 @@ export class VerifiedKeyCache {
   invalidate(change: KeyChange): void {
     this.invalidations.record(change);
     for (const [publicKey, entry] of this.entries) {
-      const { key } = entry.value;
-      if (
-        (change.kind === "key" && key.id === change.apiKeyId) ||
-        (change.kind === "organization" && key.organizationId === change.organizationId)
-      ) {
-        this.entries.delete(publicKey);
-      }
+      if (changeConcerns(change, entry.value.key)) this.entries.delete(publicKey);
     }
   }
 

@@ -3,7 +3,13 @@ import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { checkAccessList } from "../api-keys/access-list-check";
 import { ApiKeyEntity } from "../api-keys/api-key.entity";
-import { parseBlock, type ClientAddress } from "../api-keys/cidr";
+import type { ClientAddress } from "../api-keys/cidr";
+import {
+  accessListOf,
+  KEY_CHECK_COLUMNS,
+  keyEntityOf,
+  type KeyCheckRow,
+} from "../api-keys/key-check-row";
 import type { KeyChanges } from "../api-keys/key-changes";
 import type { UsageRecorder } from "../api-keys/usage-recorder";
 import type { DatabaseHealth } from "../db/database-health";
@@ -28,20 +34,9 @@ const PRUNE_BATCH = 1_000;
 const PRUNE_BATCHES_PER_ROUND = 10;
 const PRUNE_INTERVAL_MS = 60_000;
 
-interface TokenRow {
+interface TokenRow extends KeyCheckRow {
   secret_id: string;
   ends_at: Date;
-  id: string;
-  organization_id: string;
-  public_key: string;
-  description: string;
-  roles: ApiKeyEntity["roles"];
-  created_at: Date;
-  last_used_at: Date | null;
-  expires_at: Date | null;
-  enabled: boolean;
-  api_access_list_required: boolean;
-  entries: { id: string; cidrBlock: string }[];
 }
 
 /**
@@ -181,10 +176,7 @@ export class OAuthTokenService {
     const ticket = this.cache.ticket();
     const rows: TokenRow[] = await this.db.query(
       `SELECT t.secret_id, LEAST(t.expires_at, k.expires_at, s.expires_at) AS ends_at,
-              k.id, k.organization_id, k.public_key, k.description, k.roles, k.created_at,
-              k.last_used_at, k.expires_at, k.enabled, o.api_access_list_required,
-              COALESCE((SELECT json_agg(json_build_object('id', e.id, 'cidrBlock', e.cidr_block::text))
-                          FROM api_key_access_list_entries e WHERE e.api_key_id = k.id), '[]') AS entries
+              ${KEY_CHECK_COLUMNS}
          FROM oauth_access_tokens t
          JOIN api_keys k ON k.id = t.api_key_id
          JOIN api_key_secrets s ON s.id = t.secret_id
@@ -197,21 +189,11 @@ export class OAuthTokenService {
     const row = rows[0];
     if (!row) return null;
     const verified: VerifiedToken = {
-      key: Object.assign(new ApiKeyEntity(), {
-        id: row.id,
-        organizationId: row.organization_id,
-        publicKey: row.public_key,
-        description: row.description,
-        roles: row.roles,
-        createdAt: row.created_at,
-        lastUsedAt: row.last_used_at,
-        expiresAt: row.expires_at,
-        enabled: row.enabled,
-      }),
+      key: keyEntityOf(row),
       secretId: row.secret_id,
       endsAtMs: row.ends_at.getTime(),
       accessListRequired: row.api_access_list_required,
-      entries: row.entries.map((entry) => ({ id: entry.id, block: parseBlock(entry.cidrBlock) })),
+      entries: accessListOf(row),
     };
     this.cache.set(cacheKey, verified, ticket);
     return verified;

@@ -1,7 +1,7 @@
 import type { ApiKeyEntity } from "../api-keys/api-key.entity";
 import type { ParsedBlock } from "../api-keys/cidr";
 import { InvalidationLog } from "../api-keys/invalidation-log";
-import type { KeyChange } from "../api-keys/key-changes";
+import { changeConcerns, type KeyChange } from "../api-keys/key-changes";
 
 /** What admitting a request with an access token needs, as the verifying statement loads it. */
 export interface VerifiedToken {
@@ -69,13 +69,7 @@ export class VerifiedTokenCache {
   invalidate(change: KeyChange): void {
     this.invalidations.record(change);
     for (const [digest, entry] of this.entries) {
-      const { key } = entry.value;
-      if (
-        (change.kind === "key" && key.id === change.apiKeyId) ||
-        (change.kind === "organization" && key.organizationId === change.organizationId)
-      ) {
-        this.entries.delete(digest);
-      }
+      if (changeConcerns(change, entry.value.key)) this.entries.delete(digest);
     }
   }
 
