@@ -1,28 +1,7 @@
 import { Client } from "pg";
+import { EventType } from "../src/audit/event-kinds";
 
-const TYPES = [
-  "API_KEY_CREATED",
-  "API_KEY_DELETED",
-  "API_KEY_DESCRIPTION_CHANGED",
-  "API_KEY_ROLES_CHANGED",
-  "API_KEY_ACCESS_LIST_ENTRY_ADDED",
-  "API_KEY_ACCESS_LIST_ENTRY_DELETED",
-  "API_KEY_ADDED_TO_GROUP",
-  "API_KEY_REMOVED_FROM_GROUP",
-  "API_KEY_SECRET_ROTATED",
-  "API_KEY_SECRET_REVOKED",
-  "API_KEY_ENABLED",
-  "API_KEY_DISABLED",
-  "API_KEY_EXPIRY_CHANGED",
-  "ORG_SETTINGS_CHANGED",
-  "ORG_MEMBER_ADDED",
-  "ORG_MEMBER_ROLES_CHANGED",
-  "ORG_MEMBER_REMOVED",
-  "GROUP_CREATED",
-  "GROUP_MEMBER_ADDED",
-  "GROUP_MEMBER_ROLES_CHANGED",
-  "GROUP_MEMBER_REMOVED",
-];
+const TYPES = Object.values(EventType);
 
 export interface FillerEvents {
   /** Organizations made to hold the rest of the events. */
