@@ -54,21 +54,10 @@ describe("events of API key mutations", () => {
   });
   after(() => service.stop());
 
-  /** The events `change` records, oldest first, compared on the fields `expected` names. */
-  async function assertRecords(change: () => Promise<unknown>, expected: ExpectedEvent[]) {
-    await trail.mark();
-    await change();
-    const recorded = await trail.newEvents();
-    assert.deepEqual(pick(recorded, expected), expected, JSON.stringify(recorded, null, 2));
-    assert.equal(recorded.length, expected.length);
-    return recorded;
-  }
-
-  async function assertRecordsNothing(change: () => Promise<unknown>) {
-    await trail.mark();
-    await change();
-    assert.deepEqual(await trail.newEvents(), []);
-  }
+  const assertRecords = (change: () => Promise<unknown>, expected: ExpectedEvent[]) =>
+    trail.assertRecords(change, expected);
+  const assertRecordsNothing = (change: () => Promise<unknown>) =>
+    trail.assertRecordsNothing(change);
 
   /** Who the owner is, as every event they cause names them. */
   function byOwner() {

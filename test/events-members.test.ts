@@ -43,20 +43,10 @@ describe("events of organization, membership and project mutations", () => {
   });
   after(() => service.stop());
 
-  async function assertRecords(change: () => Promise<unknown>, expected: ExpectedEvent[]) {
-    await trail.mark();
-    await change();
-    const recorded = await trail.newEvents();
-    assert.deepEqual(pick(recorded, expected), expected, JSON.stringify(recorded, null, 2));
-    assert.equal(recorded.length, expected.length);
-    return recorded;
-  }
-
-  async function assertRecordsNothing(change: () => Promise<unknown>) {
-    await trail.mark();
-    await change();
-    assert.deepEqual(await trail.newEvents(), []);
-  }
+  const assertRecords = (change: () => Promise<unknown>, expected: ExpectedEvent[]) =>
+    trail.assertRecords(change, expected);
+  const assertRecordsNothing = (change: () => Promise<unknown>) =>
+    trail.assertRecordsNothing(change);
 
   function byOwner() {
     return { actor: owner.id, actorLabel: owner.email, remoteAddress: ADDRESS };

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import type { Client } from "./client";
 
 /** An event as the tests compare it: ids of what it names, every other field as read. */
@@ -115,6 +116,23 @@ export class EventTrail {
     const fresh = (await this.all()).filter((event) => !this.seen.has(event.id));
     for (const event of fresh) this.seen.add(event.id);
     return fresh.reverse();
+  }
+
+  /** Runs `change` and asserts the events it records, oldest first, on the fields `expected` names. */
+  async assertRecords(change: () => Promise<unknown>, expected: ExpectedEvent[]) {
+    await this.mark();
+    await change();
+    const recorded = await this.newEvents();
+    assert.deepEqual(pick(recorded, expected), expected, JSON.stringify(recorded, null, 2));
+    assert.equal(recorded.length, expected.length);
+    return recorded;
+  }
+
+  /** Runs `change` and asserts that it records no event. */
+  async assertRecordsNothing(change: () => Promise<unknown>): Promise<void> {
+    await this.mark();
+    await change();
+    assert.deepEqual(await this.newEvents(), []);
   }
 
   /** Every event of the organization, newest first. */
