@@ -1,7 +1,6 @@
 import type { SelectQueryBuilder } from "typeorm";
 import { ApiKey } from "../api-keys/api-key.type";
-import { canSeeApiKey, organizationRolesOf, projectRolesOf } from "../auth/authorize";
-import { holdsAny, OrganizationRole, ProjectRole } from "../auth/roles";
+import { canReadEvent, canSeeApiKey } from "../auth/authorize";
 import { connectionFor, type ConnectionArgs, type ConnectionShape } from "../graphql/connection";
 import type { RequestContext } from "../graphql/context";
 import { uuidOf } from "../graphql/global-id";
@@ -11,12 +10,6 @@ import { User } from "../users/user.type";
 import { EventEntity } from "./event.entity";
 import type { EventFilter } from "./event.inputs";
 import { Event, EventConnection } from "./event.type";
-
-/** Who reads a project's events: the roles of `Project.events`' directive. */
-export const PROJECT_EVENT_READERS: readonly ProjectRole[] = [
-  ProjectRole.GROUP_OWNER,
-  ProjectRole.GROUP_USER_ADMIN,
-];
 
 /**
  * Reading the audit trail: newest first, keyset pages over `(created_at, id)`, filtered by type,
@@ -51,7 +44,7 @@ export class EventService {
   async findVisible(ctx: RequestContext, eventId: string): Promise<Event | null> {
     if (ctx.principal.kind === "anonymous") return null;
     const entity = await ctx.db.getRepository(EventEntity).findOneBy({ id: eventId });
-    if (!entity || !(await this.canReadEvent(ctx, entity))) return null;
+    if (!entity || !(await canReadEvent(ctx, entity))) return null;
     return Event.from(entity);
   }
 
@@ -81,15 +74,6 @@ export class EventService {
 
   targetUser(ctx: RequestContext, event: Event): Promise<User | null> {
     return event.targetUserId ? this.eventUser(ctx, event.targetUserId) : Promise.resolve(null);
-  }
-
-  /** The events fields' rule: ORG_OWNER of its organization, or a reader of its project. */
-  private async canReadEvent(ctx: RequestContext, event: EventEntity): Promise<boolean> {
-    const organizationRoles = await organizationRolesOf(ctx, event.organizationId);
-    if (organizationRoles.has(OrganizationRole.ORG_OWNER)) return true;
-    if (!event.projectId) return false;
-    const access = await projectRolesOf(ctx, event.projectId);
-    return access !== null && holdsAny(access.roles, PROJECT_EVENT_READERS);
   }
 
   private async list(

@@ -214,3 +214,24 @@ export async function requireOrganizationMember(
     throw forbiddenError("Only members of the organization can list its members.");
   }
 }
+
+/** Who reads a project's events: the roles of `Project.events`' directive. */
+const PROJECT_EVENT_READERS: readonly ProjectRole[] = [
+  ProjectRole.GROUP_OWNER,
+  ProjectRole.GROUP_USER_ADMIN,
+];
+
+/**
+ * The events fields' rule for one event (`node()`): ORG_OWNER of its organization, or an owner /
+ * user admin of the project it names.
+ */
+export async function canReadEvent(
+  ctx: RequestContext,
+  event: { readonly organizationId: string; readonly projectId: string | null },
+): Promise<boolean> {
+  const organizationRoles = await organizationRolesOf(ctx, event.organizationId);
+  if (organizationRoles.has(OrganizationRole.ORG_OWNER)) return true;
+  if (!event.projectId) return false;
+  const access = await projectRolesOf(ctx, event.projectId);
+  return access !== null && holdsAny(access.roles, PROJECT_EVENT_READERS);
+}
