@@ -16,7 +16,7 @@ import {
  * A repeatable profile of one benchmark scenario: the production build of a checkout, after a
  * warm-up, serving N requests, measured in one of two ways.
  *
- *   node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT]
+ *   node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT]
  *        [--requests N] [--warmup N] [--connections C] [--out DIR] [-- PATTERN ...]
  *
  * - `callgrind` (the default) runs the measured process under valgrind and counts the machine
@@ -33,7 +33,9 @@ import {
  *
  * Scenarios as in `npm run bench`: (a) anonymous `{ __typename }`, (b) `viewer` with an API key
  * (Basic, 3-entry access list), (c) `viewer` with a user's bearer token, (e) the floor server
- * (node:http + pg, the same key check as b). For e, keyfob itself runs uninstrumented, to make
+ * (node:http + pg, the same key check as b). Two halves of b tell its costs apart: `b-auth`, b's
+ * credentials on a's `{ __typename }` (what authenticating costs), and `b-field`, b's `viewer`
+ * with no credentials (what the field costs). For e, keyfob itself runs uninstrumented, to make
  * the schema and the fixtures.
  */
 const argv = process.argv.slice(2);
@@ -57,7 +59,7 @@ const DATABASE = `keyfob_bench_profile_${process.pid}`;
 
 function usage(): never {
   console.error(
-    "usage: node dist/bench/profile.js <a|b|c|e> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT] " +
+    "usage: node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT] " +
       "[--requests N] [--warmup N] [--connections C] [--out DIR]",
   );
   process.exit(2);
@@ -124,13 +126,13 @@ function zero(pid: number): void {
   execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
 }
 
+const SCENARIOS = ["a", "b", "c", "e", "b-auth", "b-field"];
+type Scenario = "a" | "b" | "c" | "e" | "b-auth" | "b-field";
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
-  if (
-    !["a", "b", "c", "e"].includes(scenario) ||
-    !["callgrind", "cputime", "cpu-prof"].includes(tool)
-  ) {
+  if (!SCENARIOS.includes(scenario) || !["callgrind", "cputime", "cpu-prof"].includes(tool)) {
     usage();
   }
   if (!existsSync(path.join(root, "dist", "src", "main.js"))) {
@@ -196,12 +198,15 @@ async function main(): Promise<void> {
     }
     const basic = `Basic ${Buffer.from(`${benchKey.apiKey.publicKey}:${benchKey.privateKey}`).toString("base64")}`;
     const viewer = JSON.stringify({ query: "{ viewer { __typename } }" });
+    const typename = JSON.stringify({ query: "{ __typename }" });
     const { body, headers } = {
-      a: { body: JSON.stringify({ query: "{ __typename }" }), headers: {} },
+      a: { body: typename, headers: {} },
       b: { body: viewer, headers: { authorization: basic } },
       c: { body: viewer, headers: { authorization: `Bearer ${token}` } },
       e: { body: viewer, headers: { authorization: basic } },
-    }[scenario as "a" | "b" | "c" | "e"];
+      "b-auth": { body: typename, headers: { authorization: basic } },
+      "b-field": { body: viewer, headers: {} },
+    }[scenario as Scenario];
 
     await send(port, warmup, body, headers);
     // Let the usage flush and any compilation the warm-up started settle.

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
+import { ApiKeyEntity } from "./api-keys/api-key.entity";
 import { createAccessLoaders } from "./auth/access.loaders";
 import type { Principal } from "./auth/principal";
 import type { RequestContext } from "./graphql/context";
@@ -48,9 +49,13 @@ export class HttpRequestContext implements RequestContext {
 
 function makeLoaders(db: DataSource, principal: Principal): Loaders {
   const entityLoaders = createEntityLoaders(db.manager);
-  // The key this request was admitted with: its own row needs no query.
+  // The key this request was admitted with: its own row needs no query. A copy, since the
+  // verified key is shared with other requests.
   if (principal.kind === "apiKey" && principal.key) {
-    entityLoaders.apiKey.prime(principal.apiKeyId, principal.key);
+    const ownRow = Object.assign(new ApiKeyEntity(), principal.key, {
+      lastUsedAt: principal.usedAt ?? principal.key.lastUsedAt,
+    });
+    entityLoaders.apiKey.prime(principal.apiKeyId, ownRow);
   }
   return { access: createAccessLoaders(db.manager, principal, entityLoaders), ...entityLoaders };
 }

@@ -13,6 +13,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type HookHandlerDoneFunction,
   type RawServerDefault,
 } from "fastify";
 import type { Logger } from "pino";
@@ -167,31 +168,49 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     done();
   });
 
-  const authenticateRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      request.principal = await authenticate(
-        services,
-        request.headers.authorization,
-        request.client,
-      );
-    } catch (error) {
-      if (!(error instanceof AuthenticationFailure)) {
-        // The credentials could not be checked: nothing about the fault leaves the server.
-        if (services.health.failed(error)) return sendServiceUnavailable(reply);
-        request.log.error({ err: error }, "could not authenticate the request");
-        return sendGraphQLError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-      }
-      if (error.retryAfterSeconds !== undefined) {
-        void reply.header("retry-after", String(error.retryAfterSeconds));
-      }
-      if (error.status === 401) {
-        const scheme = request.headers.authorization?.toLowerCase().startsWith("basic")
-          ? "Basic"
-          : "Bearer";
-        void reply.header("www-authenticate", `${scheme} realm="keyfob"`);
-      }
-      return sendGraphQLError(reply, error.status, error.code, error.message);
+  /** Answers a request whose credentials were refused or could not be checked. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof AuthenticationFailure)) {
+      // The credentials could not be checked: nothing about the fault leaves the server.
+      if (services.health.failed(error)) return sendServiceUnavailable(reply);
+      request.log.error({ err: error }, "could not authenticate the request");
+      return sendGraphQLError(reply, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
     }
+    if (error.retryAfterSeconds !== undefined) {
+      void reply.header("retry-after", String(error.retryAfterSeconds));
+    }
+    if (error.status === 401) {
+      const scheme = request.headers.authorization?.toLowerCase().startsWith("basic")
+        ? "Basic"
+        : "Bearer";
+      void reply.header("www-authenticate", `${scheme} realm="keyfob"`);
+    }
+    return sendGraphQLError(reply, error.status, error.code, error.message);
+  };
+  // Callback form, like the hooks above: `authenticate` mostly answers at once.
+  const authenticateRequest = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ) => {
+    let principal: Principal | Promise<Principal>;
+    try {
+      principal = authenticate(services, request.headers.authorization, request.client);
+    } catch (error) {
+      void refuse(request, reply, error);
+      return;
+    }
+    if (!(principal instanceof Promise)) {
+      request.principal = principal;
+      return done();
+    }
+    principal.then(
+      (established) => {
+        request.principal = established;
+        done();
+      },
+      (error: unknown) => void refuse(request, reply, error),
+    );
   };
 
   fastify.route({

@@ -1,12 +1,11 @@
 import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
-import { ApiKeyEntity } from "./api-key.entity";
 import { checkAccessList } from "./access-list-check";
 import type { ClientAddress } from "./cidr";
 import { accessListOf, KEY_CHECK_COLUMNS, keyEntityOf, type KeyCheckRow } from "./key-check-row";
 import { isLiveSecret, keyRefusal, refusalMessage } from "./key-lifecycle";
-import { PRIVATE_KEY, PUBLIC_KEY, matchingSecret } from "./key-material";
+import { PRIVATE_KEY, PUBLIC_KEY, SecretMatcher, matchingSecret } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
 import type { VerifiedKey, VerifiedKeyCache, VerifiedSecret } from "./verified-key-cache";
 
@@ -47,13 +46,29 @@ export class ApiKeyAuthenticator {
     this.dummySecrets = [{ id: "", digest, expiresAt: null }];
   }
 
-  async verify(publicKey: string, privateKey: string, client: ClientAddress): Promise<KeyVerdict> {
+  /** A cached key is answered at once, without a promise: most requests wait for nothing. */
+  verify(
+    publicKey: string,
+    privateKey: string,
+    client: ClientAddress,
+  ): KeyVerdict | Promise<KeyVerdict> {
     if (!PUBLIC_KEY.test(publicKey) || !PRIVATE_KEY.test(privateKey)) {
       matchingSecret(this.secret, privateKey, this.dummySecrets);
       return { outcome: "invalid" };
     }
-    const verified = this.cache.get(publicKey) ?? (await this.load(publicKey));
-    const secret = matchingSecret(this.secret, privateKey, verified?.secrets ?? this.dummySecrets);
+    const cached = this.cache.get(publicKey);
+    if (cached) return this.judge(cached, privateKey, client);
+    return this.load(publicKey).then((loaded) => this.judge(loaded, privateKey, client));
+  }
+
+  private judge(
+    verified: VerifiedKey | null,
+    privateKey: string,
+    client: ClientAddress,
+  ): KeyVerdict {
+    const secret = verified
+      ? verified.secrets.match(privateKey)
+      : matchingSecret(this.secret, privateKey, this.dummySecrets);
     const now = Date.now();
     if (!verified || !secret || !isLiveSecret(secret, now)) return { outcome: "invalid" };
     const refusal = keyRefusal(verified, now);
@@ -72,8 +87,8 @@ export class ApiKeyAuthenticator {
         apiKeyId: verified.key.id,
         organizationId: verified.key.organizationId,
         secretId: secret.id,
-        // This very request is the key's latest use, whatever the database says yet.
-        key: Object.assign(new ApiKeyEntity(), verified.key, { lastUsedAt: usedAt }),
+        key: verified.key,
+        usedAt,
       },
     };
   }
@@ -96,11 +111,14 @@ export class ApiKeyAuthenticator {
       key: keyEntityOf(row),
       expiresAtMs: row.expires_at?.getTime() ?? null,
       enabled: row.enabled,
-      secrets: row.secrets.map((secret) => ({
-        id: secret.id,
-        digest: Buffer.from(secret.digest, "base64"),
-        expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
-      })),
+      secrets: new SecretMatcher(
+        this.secret,
+        row.secrets.map((secret) => ({
+          id: secret.id,
+          digest: Buffer.from(secret.digest, "base64"),
+          expiresAt: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
+        })),
+      ),
       accessListRequired: row.api_access_list_required,
       entries: accessListOf(row),
     };

@@ -40,7 +40,8 @@ export class ApiKey extends Node {
   uuid!: string;
   organizationId!: string;
 
-  static from(entity: ApiKeyEntity): ApiKey {
+  /** `lastUsedAt` overrides the entity's: the calling key's own use, not yet written. */
+  static from(entity: ApiKeyEntity, lastUsedAt = entity.lastUsedAt): ApiKey {
     return Object.assign(new ApiKey(), {
       id: toGlobalId("ApiKey", entity.id),
       uuid: entity.id,
@@ -49,7 +50,7 @@ export class ApiKey extends Node {
       description: entity.description,
       roles: entity.roles,
       createdAt: entity.createdAt,
-      lastUsedAt: entity.lastUsedAt,
+      lastUsedAt,
       expiresAt: entity.expiresAt,
       enabled: entity.enabled,
     });

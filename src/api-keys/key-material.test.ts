@@ -10,6 +10,7 @@ import {
   generateSecretMaterial,
   matchingSecret,
   redactPrivateKey,
+  SecretMatcher,
 } from "./key-material";
 
 const SECRET = "unit-test-secret-0123456789abcdef0123456789";
@@ -113,6 +114,42 @@ describe("matchingSecret against several secrets", () => {
       undefined,
     );
     assert.equal(matchingSecret(SECRET, secrets[0].privateKey, []), undefined);
+  });
+});
+
+describe("SecretMatcher (one cached key's secrets)", () => {
+  it("finds each secret by its private key, first time and again", () => {
+    const secrets = [generateSecretMaterial(SECRET), generateSecretMaterial(SECRET)];
+    const matcher = new SecretMatcher(SECRET, secrets);
+    for (let round = 0; round < 3; round++) {
+      for (const secret of secrets) assert.equal(matcher.match(secret.privateKey), secret);
+    }
+  });
+
+  it("refuses other keys before and after a right one was remembered", () => {
+    const secret = generateSecretMaterial(SECRET);
+    const matcher = new SecretMatcher(SECRET, [secret]);
+    const others = [generateSecretMaterial(SECRET).privateKey, "", secret.privateKey.toUpperCase()];
+    for (const other of others) assert.equal(matcher.match(other), undefined);
+    matcher.match(secret.privateKey);
+    for (const other of others) assert.equal(matcher.match(other), undefined);
+  });
+
+  it("answers a remembered key without the keyed digest", () => {
+    // The stored digest is spoiled after the first match: only the remembered digest can still
+    // find the secret, and only for the key that matched.
+    const material = generateSecretMaterial(SECRET);
+    const secret = { digest: material.digest };
+    const matcher = new SecretMatcher(SECRET, [secret]);
+    assert.equal(matcher.match(material.privateKey), secret);
+    secret.digest = Buffer.alloc(32);
+    assert.equal(matcher.match(material.privateKey), secret);
+    assert.equal(matcher.match(generateSecretMaterial(SECRET).privateKey), undefined);
+  });
+
+  it("finds nothing in an empty list", () => {
+    const matcher = new SecretMatcher(SECRET, []);
+    assert.equal(matcher.match(generateSecretMaterial(SECRET).privateKey), undefined);
   });
 });
 

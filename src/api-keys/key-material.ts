@@ -1,4 +1,5 @@
 import { randomInt, randomUUID, timingSafeEqual } from "node:crypto";
+import { inMemoryDigest } from "../auth/in-memory-digest";
 import { secretDigest } from "../auth/session-token";
 
 /** Atlas's shapes: an 8-letter public key and a UUID v4 private key. */
@@ -62,4 +63,30 @@ export function matchingSecret<Secret extends { readonly digest: Buffer }>(
     if (equal && !match) match = secret;
   }
   return match;
+}
+
+/**
+ * `matchingSecret` for one cached key, which remembers the secret each presented private key
+ * matched, by its `inMemoryDigest`: a key's repeated requests then skip the keyed digest, the
+ * costliest step of a cache hit. Only a right key is remembered, so there is at most one entry
+ * per secret, and a wrong key always takes the full constant-time check: it costs what it always
+ * did. The remembered digests are looked up, like the verified-token cache's, by a digest under a
+ * salt the caller never learns, so the lookup's timing says nothing about any key.
+ */
+export class SecretMatcher<Secret extends { readonly digest: Buffer }> {
+  private readonly remembered = new Map<string, Secret>();
+
+  constructor(
+    private readonly serverSecret: string,
+    readonly secrets: readonly Secret[],
+  ) {}
+
+  match(presented: string): Secret | undefined {
+    const quick = inMemoryDigest(presented);
+    const known = this.remembered.get(quick);
+    if (known) return known;
+    const match = matchingSecret(this.serverSecret, presented, this.secrets);
+    if (match) this.remembered.set(quick, match);
+    return match;
+  }
 }

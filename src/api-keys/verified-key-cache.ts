@@ -1,6 +1,7 @@
 import type { Metrics } from "../metrics/metrics";
 import type { ApiKeyEntity } from "./api-key.entity";
 import type { ParsedBlock } from "./cidr";
+import type { SecretMatcher } from "./key-material";
 import { InvalidationLog } from "./invalidation-log";
 import { changeConcerns, type KeyChange } from "./key-changes";
 
@@ -22,7 +23,8 @@ export interface VerifiedKey {
   /** `key.expiresAt` in epoch milliseconds, for the per-request check. */
   readonly expiresAtMs: number | null;
   readonly enabled: boolean;
-  readonly secrets: readonly VerifiedSecret[];
+  /** Every secret of the key, ended or not, with what the entry remembers of matches. */
+  readonly secrets: SecretMatcher<VerifiedSecret>;
   readonly accessListRequired: boolean;
   /** The access list, each block parsed once when the key is loaded. */
   readonly entries: readonly { id: string; block: ParsedBlock }[];

@@ -15,7 +15,8 @@ export const Principal = createUnionType({
 @Resolver()
 export class AuthResolver {
   @Query(() => Principal, { nullable: true })
-  async viewer(@Ctx() ctx: RequestContext): Promise<User | ApiKey | null> {
+  // Not async: a key's own view is at hand (see ApiKeyService.own).
+  viewer(@Ctx() ctx: RequestContext): Promise<User> | ApiKey | Promise<ApiKey> | null {
     const principal = ctx.principal;
     if (principal.kind === "user") return ctx.services.users.load(ctx, principal.userId);
     if (principal.kind === "apiKey") return ctx.services.apiKeys.own(ctx, principal);

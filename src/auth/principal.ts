@@ -19,8 +19,13 @@ export interface ApiKeyPrincipal {
   readonly organizationId: string;
   /** The secret (private key) the request presented. */
   readonly secretId?: string;
-  /** The key as verified for this request; primes the request's key loader. */
+  /**
+   * The key as verified, shared with the verified-key cache: read it, never change it. Its
+   * `lastUsedAt` is as of loading; this request's use is `usedAt`.
+   */
   readonly key?: ApiKeyEntity;
+  /** When this request used the key: its `lastUsedAt`, whatever the database says yet. */
+  readonly usedAt?: Date;
 }
 
 export const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: "anonymous" });

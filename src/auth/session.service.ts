@@ -112,7 +112,7 @@ export class SessionService {
   }
 }
 
-async function asGraphQLError(throttled: Promise<void>): Promise<void> {
+async function asGraphQLError(throttled: Promise<void> | undefined): Promise<void> {
   try {
     await throttled;
   } catch (error) {

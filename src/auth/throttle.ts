@@ -37,6 +37,11 @@ export class TooManyFailures extends Error {
   }
 }
 
+/** How long a failure may still count or block: a window, then at most a block after it. */
+const FAILURE_RELEVANCE_MS = (THROTTLE.windowSeconds + THROTTLE.blockSeconds) * 1000;
+/** Entries of `recentFailures` at which expired ones are first swept out. */
+const FIRST_SWEEP_AT = 10_000;
+
 /**
  * Counts failed authentications (bearer tokens, API keys, logIn) per client address and per
  * subject (email or public key) with rate-limiter-flexible: in memory, or in Redis when
@@ -47,6 +52,15 @@ export class AuthThrottle {
   private readonly byAddress: RateLimiterAbstract;
   private readonly bySubject: RateLimiterAbstract;
   private readonly redis: Redis | undefined;
+  /**
+   * In memory only: until when each address and subject with a failure here can still be held
+   * back. The counts are this instance's alone then, so one that never failed here needs no
+   * asking, and `assertAllowed` answers it without a promise: the common case, a caller with
+   * the right credentials, costs no wait.
+   */
+  private readonly recentFailures: Map<string, number> | undefined;
+  /** Doubles with what a sweep leaves, so sweeping costs O(1) per failure however many fail. */
+  private sweepAt = FIRST_SWEEP_AT;
 
   constructor(redisUrl: string | undefined) {
     const common = { duration: THROTTLE.windowSeconds, blockDuration: THROTTLE.blockSeconds };
@@ -76,11 +90,30 @@ export class AuthThrottle {
     } else {
       this.byAddress = new RateLimiterMemory(address);
       this.bySubject = new RateLimiterMemory(subject);
+      this.recentFailures = new Map();
     }
   }
 
-  /** Throws `TooManyFailures` while the address or the subject is blocked. */
-  async assertAllowed(address: string, subject: string | null): Promise<void> {
+  /**
+   * Throws (or rejects with) `TooManyFailures` while the address or the subject is blocked.
+   * Returns nothing at once when, in memory, neither has failed lately.
+   */
+  assertAllowed(address: string, subject: string | null): Promise<void> | undefined {
+    if (this.recentFailures) {
+      const now = Date.now();
+      const failedLately = (key: string) => {
+        const until = this.recentFailures!.get(key);
+        if (until !== undefined && until <= now) this.recentFailures!.delete(key);
+        return until !== undefined && until > now;
+      };
+      if (!failedLately(`address:${address}`) && !(subject && failedLately(`subject:${subject}`))) {
+        return undefined;
+      }
+    }
+    return this.askLimiters(address, subject);
+  }
+
+  private async askLimiters(address: string, subject: string | null): Promise<void> {
     const states = await Promise.all([
       this.byAddress.get(address),
       subject ? this.bySubject.get(subject) : null,
@@ -95,6 +128,8 @@ export class AuthThrottle {
 
   /** Counts one failure; throws `TooManyFailures` when it crosses a limit. */
   async recordFailure(address: string, subject: string | null): Promise<void> {
+    this.rememberFailure(`address:${address}`);
+    if (subject) this.rememberFailure(`subject:${subject}`);
     try {
       await Promise.all([
         this.byAddress.consume(address),
@@ -106,6 +141,18 @@ export class AuthThrottle {
       }
       throw rejection;
     }
+  }
+
+  private rememberFailure(key: string): void {
+    if (!this.recentFailures) return;
+    const now = Date.now();
+    if (this.recentFailures.size >= this.sweepAt) {
+      for (const [known, until] of this.recentFailures) {
+        if (until <= now) this.recentFailures.delete(known);
+      }
+      this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.recentFailures.size);
+    }
+    this.recentFailures.set(key, now + FAILURE_RELEVANCE_MS);
   }
 
   async close(): Promise<void> {

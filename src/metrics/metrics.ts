@@ -112,18 +112,18 @@ export class Metrics {
     labelNames: ["route", "status_class"],
     registers: [this.registry],
   });
-  private readonly authentications = new Counter({
-    name: "keyfob_authentications_total",
-    help: "Requests that carried credentials, by method and outcome.",
-    labelNames: ["method", "outcome"],
-    registers: [this.registry],
-  });
-  private readonly keyCacheLookups = new Counter({
-    name: "keyfob_verified_key_cache_lookups_total",
-    help: "Verified-key cache lookups, by result (hit or miss).",
-    labelNames: ["result"],
-    registers: [this.registry],
-  });
+  /**
+   * Counted on every authenticated request, so in plain numbers, copied into the exported
+   * counters at scrape time: prom-client's `inc` hashes the label set on every call, bound
+   * series too.
+   */
+  private readonly authenticationCounts = Object.fromEntries(
+    AUTHENTICATION_METHODS.map((method) => [
+      method,
+      Object.fromEntries(AUTHENTICATION_OUTCOMES.map((outcome) => [outcome, 0])),
+    ]),
+  ) as Record<AuthenticationMethod, Record<AuthenticationOutcome, number>>;
+  private readonly keyCacheLookupCounts = { hit: 0, miss: 0 };
   private readonly usageFlushFailures = new Counter({
     name: "keyfob_usage_flush_failures_total",
     help: "Writes of buffered API key usage counters that failed (their counts are lost).",
@@ -134,26 +134,38 @@ export class Metrics {
   private operationNames = 0;
   private readonly noOperation: OperationSeries;
   private readonly routes = new Map<string, Counter.Internal[]>();
-  private readonly authenticationSeries = {} as Record<
-    AuthenticationMethod,
-    Record<AuthenticationOutcome, Counter.Internal>
-  >;
-  private readonly cacheHit = this.keyCacheLookups.labels("hit");
-  private readonly cacheMiss = this.keyCacheLookups.labels("miss");
 
   constructor() {
     this.noOperation = this.bindOperation(NO_OPERATION, NO_OPERATION);
-    // Every known series starts at 0, so a rate or an alert sees the first failure as a change.
-    for (const method of AUTHENTICATION_METHODS) {
-      const byOutcome = {} as Record<AuthenticationOutcome, Counter.Internal>;
-      for (const outcome of AUTHENTICATION_OUTCOMES) {
-        byOutcome[outcome] = this.authentications.labels(method, outcome);
-        byOutcome[outcome].inc(0);
-      }
-      this.authenticationSeries[method] = byOutcome;
-    }
-    this.cacheHit.inc(0);
-    this.cacheMiss.inc(0);
+    // Every known series is exported from the start, at 0, so a rate or an alert sees the first
+    // failure as a change.
+    const authentications = this.authenticationCounts;
+    new Counter({
+      name: "keyfob_authentications_total",
+      help: "Requests that carried credentials, by method and outcome.",
+      labelNames: ["method", "outcome"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const method of AUTHENTICATION_METHODS) {
+          for (const outcome of AUTHENTICATION_OUTCOMES) {
+            this.inc({ method, outcome }, authentications[method][outcome]);
+          }
+        }
+      },
+    });
+    const lookups = this.keyCacheLookupCounts;
+    new Counter({
+      name: "keyfob_verified_key_cache_lookups_total",
+      help: "Verified-key cache lookups, by result (hit or miss).",
+      labelNames: ["result"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ result: "hit" }, lookups.hit);
+        this.inc({ result: "miss" }, lookups.miss);
+      },
+    });
   }
 
   /** The series of an operation, by type and name from the parsed document; bounded in number. */
@@ -198,11 +210,11 @@ export class Metrics {
   }
 
   authentication(method: AuthenticationMethod, outcome: AuthenticationOutcome): void {
-    this.authenticationSeries[method][outcome].inc();
+    this.authenticationCounts[method][outcome] += 1;
   }
 
   verifiedKeyLookup(hit: boolean): void {
-    (hit ? this.cacheHit : this.cacheMiss).inc();
+    this.keyCacheLookupCounts[hit ? "hit" : "miss"] += 1;
   }
 
   usageFlushFailed(): void {
