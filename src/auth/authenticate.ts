@@ -153,8 +153,19 @@ function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promis
   return value instanceof Promise ? (value.then(next) as Promise<Awaited<R>>) : next(value);
 }
 
+/**
+ * `atob`, not `Buffer.from(…, "base64")`: a third of the cost, on every key request. It yields
+ * one character per byte, which is the text itself for the only credentials that can match
+ * (an 8-letter public key, a UUID private key); anything else stays as unmatchable as before,
+ * and malformed base64 reads as no credentials at all.
+ */
 function parseBasic(credentials: string): { publicKey: string; privateKey: string } {
-  const decoded = Buffer.from(credentials, "base64").toString("utf8");
+  let decoded: string;
+  try {
+    decoded = atob(credentials);
+  } catch {
+    decoded = "";
+  }
   const colon = decoded.indexOf(":");
   return colon < 0
     ? { publicKey: decoded, privateKey: "" }
