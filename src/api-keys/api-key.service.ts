@@ -210,8 +210,8 @@ export class ApiKeyService {
    * a promise then: graphql-js completes a plain value without a microtask turn.
    */
   own(ctx: RequestContext, principal: ApiKeyPrincipal): ApiKey | Promise<ApiKey> {
-    return principal.key
-      ? ApiKey.from(principal.key, principal.usedAt)
+    return principal.key && principal.usedAt
+      ? ApiKey.ofVerified(principal.key, principal.usedAt)
       : this.load(ctx, principal.apiKeyId);
   }
 

@@ -40,22 +40,39 @@ export class ApiKey extends Node {
   uuid!: string;
   organizationId!: string;
 
-  /** `lastUsedAt` overrides the entity's: the calling key's own use, not yet written. */
-  static from(entity: ApiKeyEntity, lastUsedAt = entity.lastUsedAt): ApiKey {
-    return Object.assign(new ApiKey(), {
-      id: toGlobalId("ApiKey", entity.id),
-      uuid: entity.id,
-      organizationId: entity.organizationId,
-      publicKey: entity.publicKey,
-      description: entity.description,
-      roles: entity.roles,
-      createdAt: entity.createdAt,
-      lastUsedAt,
-      expiresAt: entity.expiresAt,
-      enabled: entity.enabled,
-    });
+  static from(entity: ApiKeyEntity): ApiKey {
+    return ApiKey.view(entity, toGlobalId("ApiKey", entity.id), entity.lastUsedAt);
+  }
+
+  /**
+   * The calling key's own view, from the verified key that authentication shares between the
+   * key's requests: its global id is worked out once per verified key, not on every request,
+   * and `lastUsedAt` is this request's use, which the database has not been told of yet.
+   */
+  static ofVerified(entity: ApiKeyEntity, usedAt: Date): ApiKey {
+    let id = verifiedKeyIds.get(entity);
+    if (id === undefined) verifiedKeyIds.set(entity, (id = toGlobalId("ApiKey", entity.id)));
+    return ApiKey.view(entity, id, usedAt);
+  }
+
+  private static view(entity: ApiKeyEntity, id: string, lastUsedAt: Date | null): ApiKey {
+    const view = new ApiKey();
+    view.id = id;
+    view.uuid = entity.id;
+    view.organizationId = entity.organizationId;
+    view.publicKey = entity.publicKey;
+    view.description = entity.description;
+    view.roles = entity.roles;
+    view.createdAt = entity.createdAt;
+    view.lastUsedAt = lastUsedAt;
+    view.expiresAt = entity.expiresAt;
+    view.enabled = entity.enabled;
+    return view;
   }
 }
+
+/** Global ids of verified keys (entities held by the verified-key cache), by entity. */
+const verifiedKeyIds = new WeakMap<ApiKeyEntity, string>();
 
 @ObjectType()
 export class ProjectApiKeyAssignment {
