@@ -27,6 +27,8 @@ export interface Run {
   scenarios: Record<string, Figures>;
   /** Each the median of per-round ratios. */
   ratios: Record<string, number>;
+  /** The lowest and highest per-round value of each ratio taken per round (runs since 2026-12-04). */
+  ratioRanges?: Record<string, [number, number]>;
   seedSeconds: number;
   totalSeconds: number;
   /** Anything a reader must know about this run's figures. */
@@ -106,7 +108,7 @@ export function renderReport(history: readonly Run[]): string {
     "Written by `npm run bench` (bench/run.ts) from [`results.json`](results.json), which keeps every run; newest first. " +
       "The production build on the local PostgreSQL; autocannon on the same machine. Scenarios a, b, c, e and g run in " +
       "interleaved rounds (a and b again after seeding 1 M keys); each figure is the median of its rounds, each ratio the " +
-      "median of per-round ratios. Absolute figures move with the machine's load (other sessions share the host); compare the ratios.",
+      "median of per-round ratios (the lowest and highest round are shown beside it since 2026-12-04). Absolute figures move with the machine's load (other sessions share the host); compare the ratios.",
     "",
     "- (a) anonymous `{ __typename }`; (b) `viewer` with an API key (Basic, 3-entry access list); (c) `viewer` with a user's bearer token; " +
       "(d) a 100-key page with assignments and access lists; (e) the floor: node:http + pg doing the same key verification, no framework; " +
@@ -145,12 +147,13 @@ export function renderReport(history: readonly Run[]): string {
           `| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
       ),
       "",
-      "| Ratio | Value | Target |",
-      "| --- | ---: | ---: |",
-      ...Object.entries(run.ratios).map(
-        ([name, value]) =>
-          `| ${name} | ${value.toFixed(2)}${verdict(name, value)} | ${TARGETS[name] === undefined ? "" : `≥ ${TARGETS[name].toFixed(2)}`} |`,
-      ),
+      "| Ratio | Value | Rounds | Target |",
+      "| --- | ---: | ---: | ---: |",
+      ...Object.entries(run.ratios).map(([name, value]) => {
+        const range = run.ratioRanges?.[name];
+        const rounds = range ? `${range[0].toFixed(2)}–${range[1].toFixed(2)}` : "";
+        return `| ${name} | ${value.toFixed(2)}${verdict(name, value)} | ${rounds} | ${TARGETS[name] === undefined ? "" : `≥ ${TARGETS[name].toFixed(2)}`} |`;
+      }),
       "",
     );
   }
