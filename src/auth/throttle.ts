@@ -100,6 +100,7 @@ export class AuthThrottle {
    */
   assertAllowed(address: string, subject: string | null): Promise<void> | undefined {
     if (this.recentFailures) {
+      if (this.recentFailures.size === 0) return undefined;
       const now = Date.now();
       const failedLately = (key: string) => {
         const until = this.recentFailures!.get(key);
