@@ -51,9 +51,9 @@ function makeLoaders(db: DataSource, principal: Principal): Loaders {
   const entityLoaders = createEntityLoaders(db.manager);
   // The key this request was admitted with: its own row needs no query. A copy, since the
   // verified key is shared with other requests.
-  if (principal.kind === "apiKey" && principal.key) {
+  if (principal.kind === "apiKey") {
     const ownRow = Object.assign(new ApiKeyEntity(), principal.key, {
-      lastUsedAt: principal.usedAt ?? principal.key.lastUsedAt,
+      lastUsedAt: principal.usedAt,
     });
     entityLoaders.apiKey.prime(principal.apiKeyId, ownRow);
   }

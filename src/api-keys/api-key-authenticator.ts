@@ -1,9 +1,14 @@
 import type { DataSource } from "typeorm";
 import type { ApiKeyPrincipal } from "../auth/principal";
 import { secretDigest } from "../auth/session-token";
-import { checkAccessList } from "./access-list-check";
 import type { ClientAddress } from "./cidr";
-import { accessListOf, KEY_CHECK_COLUMNS, keyEntityOf, type KeyCheckRow } from "./key-check-row";
+import {
+  accessListOf,
+  admitKey,
+  KEY_CHECK_COLUMNS,
+  keyEntityOf,
+  type KeyCheckRow,
+} from "./key-check-row";
 import { isLiveSecret, keyRefusal, refusalMessage } from "./key-lifecycle";
 import { PRIVATE_KEY, PUBLIC_KEY, SecretMatcher, matchingSecret } from "./key-material";
 import type { UsageRecorder } from "./usage-recorder";
@@ -75,22 +80,7 @@ export class ApiKeyAuthenticator {
     if (refusal) {
       return { outcome: "unusable", message: refusalMessage(refusal, verified.expiresAtMs) };
     }
-
-    const access = checkAccessList(verified.entries, verified.accessListRequired, client);
-    if (!access.admitted) return { outcome: "refused", message: access.message };
-    const usedAt = new Date(now);
-    this.usage.record(verified.key.id, secret.id, access.entryId, client.text, usedAt);
-    return {
-      outcome: "admitted",
-      principal: {
-        kind: "apiKey",
-        apiKeyId: verified.key.id,
-        organizationId: verified.key.organizationId,
-        secretId: secret.id,
-        key: verified.key,
-        usedAt,
-      },
-    };
+    return admitKey(verified, secret.id, client, this.usage, now);
   }
 
   private async load(publicKey: string): Promise<VerifiedKey | null> {

@@ -207,12 +207,10 @@ export class ApiKeyService {
   /**
    * The calling key itself (`viewer`), from what authentication verified for this request: a
    * query changes nothing, so that is what its loader would answer too, with no loader made. Not
-   * a promise then: graphql-js completes a plain value without a microtask turn.
+   * a promise: graphql-js completes a plain value without a microtask turn.
    */
-  own(ctx: RequestContext, principal: ApiKeyPrincipal): ApiKey | Promise<ApiKey> {
-    return principal.key && principal.usedAt
-      ? ApiKey.ofVerified(principal.key, principal.usedAt)
-      : this.load(ctx, principal.apiKeyId);
+  own(principal: ApiKeyPrincipal): ApiKey {
+    return ApiKey.ofVerified(principal.key, principal.usedAt);
   }
 
   async load(ctx: RequestContext, apiKeyId: string): Promise<ApiKey> {

@@ -1,5 +1,8 @@
 import { ApiKeyEntity } from "./api-key.entity";
-import { parseBlock, type ParsedBlock } from "./cidr";
+import type { ApiKeyPrincipal } from "../auth/principal";
+import { checkAccessList } from "./access-list-check";
+import { parseBlock, type ClientAddress, type ParsedBlock } from "./cidr";
+import type { UsageRecorder } from "./usage-recorder";
 
 /**
  * What both credential checks (HTTP Basic and OAuth access tokens) read of a key in their one SQL
@@ -38,6 +41,38 @@ export function keyEntityOf(row: KeyCheckRow): ApiKeyEntity {
     expiresAt: row.expires_at,
     enabled: row.enabled,
   });
+}
+
+/**
+ * The last step of both checks, once the credential itself is good: the access list and its
+ * organization's requirement, then the use recorded and the principal made, or the refusal.
+ */
+export function admitKey(
+  verified: {
+    readonly key: ApiKeyEntity;
+    readonly accessListRequired: boolean;
+    readonly entries: readonly { id: string; block: ParsedBlock }[];
+  },
+  secretId: string,
+  client: ClientAddress,
+  usage: UsageRecorder,
+  now: number,
+): { outcome: "admitted"; principal: ApiKeyPrincipal } | { outcome: "refused"; message: string } {
+  const access = checkAccessList(verified.entries, verified.accessListRequired, client);
+  if (!access.admitted) return { outcome: "refused", message: access.message };
+  const usedAt = new Date(now);
+  usage.record(verified.key.id, secretId, access.entryId, client.text, usedAt);
+  return {
+    outcome: "admitted",
+    principal: {
+      kind: "apiKey",
+      apiKeyId: verified.key.id,
+      organizationId: verified.key.organizationId,
+      secretId,
+      key: verified.key,
+      usedAt,
+    },
+  };
 }
 
 export function accessListOf(row: KeyCheckRow): { id: string; block: ParsedBlock }[] {

@@ -53,7 +53,7 @@ export class EventWriter {
     }
     const actorUserId = principal.kind === "user" ? principal.userId : null;
     const actorApiKeyId = principal.kind === "apiKey" ? principal.apiKeyId : null;
-    const knownLabel = principal.kind === "apiKey" ? (principal.key?.publicKey ?? null) : null;
+    const knownLabel = principal.kind === "apiKey" ? principal.key.publicKey : null;
     const rows = facts.map((fact) => ({
       id: this.ids.next(),
       organization_id: fact.organizationId,

@@ -16,10 +16,10 @@ export const Principal = createUnionType({
 export class AuthResolver {
   @Query(() => Principal, { nullable: true })
   // Not async: a key's own view is at hand (see ApiKeyService.own).
-  viewer(@Ctx() ctx: RequestContext): Promise<User> | ApiKey | Promise<ApiKey> | null {
+  viewer(@Ctx() ctx: RequestContext): Promise<User> | ApiKey | null {
     const principal = ctx.principal;
     if (principal.kind === "user") return ctx.services.users.load(ctx, principal.userId);
-    if (principal.kind === "apiKey") return ctx.services.apiKeys.own(ctx, principal);
+    if (principal.kind === "apiKey") return ctx.services.apiKeys.own(principal);
     return null;
   }
 

@@ -17,15 +17,15 @@ export interface ApiKeyPrincipal {
   readonly kind: "apiKey";
   readonly apiKeyId: string;
   readonly organizationId: string;
-  /** The secret (private key) the request presented. */
-  readonly secretId?: string;
+  /** The secret (private key) the request presented, or that issued its access token. */
+  readonly secretId: string;
   /**
    * The key as verified, shared with the verified-key cache: read it, never change it. Its
    * `lastUsedAt` is as of loading; this request's use is `usedAt`.
    */
-  readonly key?: ApiKeyEntity;
+  readonly key: ApiKeyEntity;
   /** When this request used the key: its `lastUsedAt`, whatever the database says yet. */
-  readonly usedAt?: Date;
+  readonly usedAt: Date;
 }
 
 export const ANONYMOUS: AnonymousPrincipal = Object.freeze({ kind: "anonymous" });

@@ -2,10 +2,10 @@ import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import { inMemoryDigest } from "../auth/in-memory-digest";
 import type { ApiKeyPrincipal } from "../auth/principal";
-import { checkAccessList } from "../api-keys/access-list-check";
 import type { ClientAddress } from "../api-keys/cidr";
 import {
   accessListOf,
+  admitKey,
   KEY_CHECK_COLUMNS,
   keyEntityOf,
   type KeyCheckRow,
@@ -106,21 +106,7 @@ export class OAuthTokenService {
   private judge(verified: VerifiedToken | null, client: ClientAddress): TokenVerdict {
     const now = Date.now();
     if (!verified || verified.endsAtMs <= now) return { outcome: "invalid" };
-    const access = checkAccessList(verified.entries, verified.accessListRequired, client);
-    if (!access.admitted) return { outcome: "refused", message: access.message };
-    const usedAt = new Date(now);
-    this.usage.record(verified.key.id, verified.secretId, access.entryId, client.text, usedAt);
-    return {
-      outcome: "admitted",
-      principal: {
-        kind: "apiKey",
-        apiKeyId: verified.key.id,
-        organizationId: verified.key.organizationId,
-        secretId: verified.secretId,
-        key: verified.key,
-        usedAt,
-      },
-    };
+    return admitKey(verified, verified.secretId, client, this.usage, now);
   }
 
   /**

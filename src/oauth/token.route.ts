@@ -156,7 +156,7 @@ export function registerOAuthRoutes<Logger extends FastifyBaseLogger>(
           request.client,
         );
         request.principal = principal;
-        const issued = await oauthTokens.issue(principal.apiKeyId, principal.secretId!);
+        const issued = await oauthTokens.issue(principal.apiKeyId, principal.secretId);
         // The key or the secret ended between the check and the insert.
         if (!issued) throw invalidClient("The API key or its private key is no longer valid.");
         return noStore(reply).type("application/json; charset=utf-8").send({

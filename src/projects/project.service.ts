@@ -67,7 +67,7 @@ export class ProjectService {
         facts.push({
           ...about,
           type: EventType.API_KEY_ADDED_TO_GROUP,
-          apiKey: { id: principal.apiKeyId, publicKey: principal.key?.publicKey },
+          apiKey: { id: principal.apiKeyId, publicKey: principal.key.publicKey },
           roles,
         });
       }
