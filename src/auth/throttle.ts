@@ -42,6 +42,15 @@ const FAILURE_RELEVANCE_MS = (THROTTLE.windowSeconds + THROTTLE.blockSeconds) * 
 /** Entries of `recentFailures` at which expired ones are first swept out. */
 const FIRST_SWEEP_AT = 10_000;
 
+/** Whether `key` failed lately; forgets it once it no longer can matter. */
+function failedLately(recent: Map<string, number>, key: string, now: number): boolean {
+  const until = recent.get(key);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  recent.delete(key);
+  return false;
+}
+
 /**
  * Counts failed authentications (bearer tokens, API keys, logIn) per client address and per
  * subject (email or public key) with rate-limiter-flexible: in memory, or in Redis when
@@ -99,15 +108,14 @@ export class AuthThrottle {
    * Returns nothing at once when, in memory, neither has failed lately.
    */
   assertAllowed(address: string, subject: string | null): Promise<void> | undefined {
-    if (this.recentFailures) {
-      if (this.recentFailures.size === 0) return undefined;
+    const recent = this.recentFailures;
+    if (recent) {
+      if (recent.size === 0) return undefined;
       const now = Date.now();
-      const failedLately = (key: string) => {
-        const until = this.recentFailures!.get(key);
-        if (until !== undefined && until <= now) this.recentFailures!.delete(key);
-        return until !== undefined && until > now;
-      };
-      if (!failedLately(`address:${address}`) && !(subject && failedLately(`subject:${subject}`))) {
+      if (
+        !failedLately(recent, `address:${address}`, now) &&
+        !(subject && failedLately(recent, `subject:${subject}`, now))
+      ) {
         return undefined;
       }
     }

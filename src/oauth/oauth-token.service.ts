@@ -97,7 +97,7 @@ export class OAuthTokenService {
   verify(token: string, client: ClientAddress): TokenVerdict | Promise<TokenVerdict> {
     if (!isWellFormedAccessToken(token)) return { outcome: "invalid" };
     // The keyed digest, the one the database holds, is only worked out on a cache miss.
-    const cacheKey = tokenCacheKey(token);
+    const cacheKey = inMemoryDigest(token);
     const cached = this.cache.get(cacheKey);
     if (cached) return this.judge(cached, client);
     return this.load(token, cacheKey).then((loaded) => this.judge(loaded, client));
@@ -121,7 +121,7 @@ export class OAuthTokenService {
       [digest, apiKeyId],
     );
     if (deleted.length === 0) return;
-    this.cache.delete(tokenCacheKey(token), apiKeyId);
+    this.cache.delete(inMemoryDigest(token), apiKeyId);
     // Other instances hear of it as a change to the key: they drop its cached tokens.
     await this.keyChanges.keyChanged(apiKeyId);
   }
@@ -193,8 +193,4 @@ export class OAuthTokenService {
     this.cache.set(cacheKey, verified, ticket);
     return verified;
   }
-}
-
-function tokenCacheKey(token: string): string {
-  return inMemoryDigest(token);
 }
