@@ -82,11 +82,12 @@ export class KeyChangeChannel {
     };
     client.on("error", lost);
     client.on("end", () => lost());
+    const startedAt = this.health.startRoundTrip();
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     this.client = client;
     this.cache.setEnabled(true);
-    this.health.succeeded();
+    this.health.succeeded(startedAt);
   }
 
   private async reconnect(): Promise<void> {

@@ -95,6 +95,7 @@ export class UsageRecorder {
       const seen = keys.get(usage.apiKeyId);
       if (!seen || seen < usage.lastUsedAt) keys.set(usage.apiKeyId, usage.lastUsedAt);
     }
+    const startedAt = this.health.startRoundTrip();
     try {
       await this.db.query(
         `WITH entry_usage AS (
@@ -128,7 +129,7 @@ export class UsageRecorder {
           [...secrets.values()],
         ],
       );
-      this.health.succeeded();
+      this.health.succeeded(startedAt);
     } catch (error) {
       // Usage figures are best effort: a lost batch must never fail or slow a request.
       this.metrics.usageFlushFailed();

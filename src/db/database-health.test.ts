@@ -55,8 +55,8 @@ describe("DatabaseHealth", () => {
     health.failed(refused(), "background");
     health.failed(refused());
     now = 4_250;
-    health.succeeded();
-    health.succeeded();
+    health.succeeded(health.startRoundTrip());
+    health.succeeded(health.startRoundTrip());
     health.stop();
     const ended = lines.filter((line) => /reachable again/.test(line.msg));
     assert.equal(ended.length, 1);
@@ -67,13 +67,36 @@ describe("DatabaseHealth", () => {
     assert.equal(health.reachable, true);
   });
 
+  it("does not take a round trip sent before the outage was noticed for its end", () => {
+    const { log, lines } = capture("info");
+    let now = 1_000;
+    const health = new DatabaseHealth(log, { probe: () => new Promise(() => {}), now: () => now });
+    const sentBefore = health.startRoundTrip();
+    now = 1_010;
+    health.failed(refused());
+    now = 1_020;
+    // Its connection had not been cut yet: it answers after the outage began.
+    health.succeeded(sentBefore);
+    assert.equal(health.reachable, false);
+    health.failed(refused());
+    const sentAfter = health.startRoundTrip();
+    now = 1_500;
+    health.succeeded(sentAfter);
+    health.stop();
+    assert.equal(health.reachable, true);
+    assert.equal(lines.filter((line) => /^database unreachable/.test(line.msg)).length, 1);
+    const ended = lines.filter((line) => /reachable again/.test(line.msg));
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0].outageMs, 490);
+  });
+
   it("ignores errors that are not connection failures and logs nothing for them", () => {
     const { log, lines } = capture();
     const health = new DatabaseHealth(log, { probe: async () => {} });
     const duplicate = Object.assign(new Error("duplicate key value"), { code: "23505" });
     assert.equal(health.failed(new QueryFailedError("INSERT", [], duplicate)), false);
     assert.equal(health.failed(new TypeError("undefined is not a function")), false);
-    health.succeeded();
+    health.succeeded(health.startRoundTrip());
     assert.deepEqual(lines, []);
     assert.equal(health.reachable, true);
   });
@@ -120,7 +143,7 @@ describe("DatabaseHealth", () => {
     const { log, lines } = capture("info");
     const health = new DatabaseHealth(log, { probe: () => new Promise(() => {}) });
     health.failed(refused());
-    health.succeeded();
+    health.succeeded(health.startRoundTrip());
     health.failed(refused());
     health.stop();
     assert.equal(lines.filter((line) => /^database unreachable/.test(line.msg)).length, 2);

@@ -69,10 +69,20 @@ export class DatabaseHealth {
     return true;
   }
 
-  /** A database round trip succeeded: ends the outage, if there was one. */
-  succeeded(): void {
+  /** When a round trip starts: handed back to `succeeded` once it has answered. */
+  startRoundTrip(): number {
+    return this.now();
+  }
+
+  /**
+   * A database round trip that started at `startedAt` (from `startRoundTrip`) succeeded: ends the
+   * outage, if there was one and the round trip started after it was noticed. One sent before
+   * proves nothing about now: its connection may just not have been cut yet, and taking it for the
+   * end would log the outage twice.
+   */
+  succeeded(startedAt: number): void {
     const outage = this.outage;
-    if (!outage) return;
+    if (!outage || startedAt < outage.since) return;
     this.outage = undefined;
     const outageMs = this.now() - outage.since;
     this.log.info(
@@ -101,6 +111,7 @@ export class DatabaseHealth {
         this.probing = false;
         return;
       }
+      const startedAt = this.startRoundTrip();
       this.probe()
         .then(
           () => true,
@@ -108,7 +119,7 @@ export class DatabaseHealth {
         )
         .then((answered) => {
           this.probing = false;
-          if (answered) this.succeeded();
+          if (answered) this.succeeded(startedAt);
           else if (this.outage) this.scheduleProbe();
         });
     }, this.probeIntervalMs);

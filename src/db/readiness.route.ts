@@ -16,9 +16,10 @@ export function registerReadinessRoute<Logger extends FastifyBaseLogger>(
   health: DatabaseHealth,
 ): void {
   fastify.get("/readyz", async (_request, reply) => {
+    const startedAt = health.startRoundTrip();
     try {
       await withTimeout(db.query("SELECT 1"), PROBE_TIMEOUT_MS);
-      health.succeeded();
+      health.succeeded(startedAt);
       return { status: "ready" };
     } catch (error) {
       health.failed(error);
