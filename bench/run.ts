@@ -163,7 +163,12 @@ async function main(): Promise<void> {
     try {
       for (let round = 1; round <= ROUNDS; round++) {
         console.log(`round ${round} of ${ROUNDS}`);
-        for (const [id, scenario] of Object.entries(scenarios)) {
+        // Every other round in reverse, so that no scenario always follows the same one: (b)
+        // would otherwise always inherit the heap (a) left, and (a) always the service rested
+        // while the floor ran.
+        const order = Object.entries(scenarios);
+        if (round % 2 === 0) order.reverse();
+        for (const [id, scenario] of order) {
           rounds[id].push(
             await load(scenario.name, scenario.port, scenario.body, scenario.headers),
           );
@@ -182,13 +187,15 @@ async function main(): Promise<void> {
     console.log(
       `1 M keys in the database (${seededLarge.keys} more filler keys in ${seededLarge.seconds.toFixed(1)} s)`,
     );
+    const largeA = () =>
+      load("(a) anonymous, 1 M keys in the database", port, scenarios.a.body, {});
+    const largeB = () =>
+      load("(b) viewer, API key (Basic, 3-entry list), 1 M", port, viewer, basic);
     for (let round = 1; round <= ROUNDS; round++) {
-      rounds.aLarge.push(
-        await load("(a) anonymous, 1 M keys in the database", port, scenarios.a.body, {}),
-      );
-      rounds.bLarge.push(
-        await load("(b) viewer, API key (Basic, 3-entry list), 1 M", port, viewer, basic),
-      );
+      // In reverse every other round, as above.
+      if (round % 2 === 0) rounds.bLarge.push(await largeB());
+      rounds.aLarge.push(await largeA());
+      if (round % 2 === 1) rounds.bLarge.push(await largeB());
     }
 
     const perRound = (top: string, bottom: string) =>
