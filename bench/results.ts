@@ -107,7 +107,7 @@ export function renderReport(history: readonly Run[]): string {
     "",
     "Written by `npm run bench` (bench/run.ts) from [`results.json`](results.json), which keeps every run; newest first. " +
       "The production build on the local PostgreSQL; autocannon on the same machine. Scenarios a, b, c, e and g run in " +
-      "interleaved rounds (a and b again after seeding 1 M keys), every other round in reverse order since 2026-12-04 (b no longer always follows a); each figure is the median of its rounds, each ratio the " +
+      "interleaved rounds (a and b again after seeding 1 M keys), a and b swapping places every other round since 2026-12-04 (before, b always followed a; the run at 99c2f73 reversed the whole order every other round); each figure is the median of its rounds, each ratio the " +
       "median of per-round ratios (the lowest and highest round are shown beside it since 2026-12-04). Absolute figures move with the machine's load (other sessions share the host); compare the ratios.",
     "",
     "- (a) anonymous `{ __typename }`; (b) `viewer` with an API key (Basic, 3-entry access list); (c) `viewer` with a user's bearer token; " +
