@@ -169,7 +169,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   });
 
   /** Answers a request whose credentials were refused or could not be checked. */
-  const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+  const sendRefusal = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
     if (!(error instanceof AuthenticationFailure)) {
       // The credentials could not be checked: nothing about the fault leaves the server.
       if (services.health.failed(error)) return sendServiceUnavailable(reply);
@@ -197,7 +197,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     try {
       principal = authenticate(services, request.headers.authorization, request.client);
     } catch (error) {
-      void refuse(request, reply, error);
+      void sendRefusal(request, reply, error);
       return;
     }
     if (!(principal instanceof Promise)) {
@@ -209,7 +209,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
         request.principal = established;
         done();
       },
-      (error: unknown) => void refuse(request, reply, error),
+      (error: unknown) => void sendRefusal(request, reply, error),
     );
   };
 

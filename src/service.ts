@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { Config } from "./config";
-import { createDataSource } from "./db/data-source";
+import { createDataSource, DEFAULT_POOL_SIZE } from "./db/data-source";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded";
 import { createLogger, flushLog } from "./logger";
 import { metricsExposure, startMetricsServer, type MetricsServer } from "./metrics/metrics.route";
@@ -72,7 +72,7 @@ export async function startService(
       // One connection to the embedded database: its socket server interleaves the extended-protocol
       // messages of concurrent connections on PGlite's single session, so one connection's Bind can
       // run another's statement (electric-sql/pglite#1046). PGlite runs one query at a time anyway.
-      poolSize: embedded ? 1 : 10,
+      poolSize: embedded ? 1 : DEFAULT_POOL_SIZE,
       onQuery: options.onQuery,
     }).initialize();
     const applied = await db.runMigrations({ transaction: "each" });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { Client as PgClient } from "pg";
+import { DEFAULT_POOL_SIZE } from "../src/db/data-source";
 import { uuidOf } from "../src/graphql/global-id";
 import { Client } from "./support/client";
 import { request } from "./support/http";
@@ -27,9 +28,6 @@ const ADD_ENTRIES = `mutation ($input: AddApiKeyAccessListEntriesInput!) {
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token userErrors { code } } }`;
 const UPDATE_KEY = `mutation ($input: UpdateOrganizationApiKeyInput!) {
   updateOrganizationApiKey(input: $input) { apiKey { description } userErrors { code } } }`;
-
-/** The service's default pool size (`createDataSource`), which its load fills. */
-const SERVICE_POOL_SIZE = 10;
 
 /** Ends every connection the service holds: its pool ("keyfob") and its LISTEN ("keyfob-listen"). */
 const TERMINATE_SERVICE_CONNECTIONS = `SELECT count(pg_terminate_backend(pid))::int AS terminated
@@ -91,10 +89,10 @@ describe("database faults", () => {
         `SELECT count(*)::int AS open FROM pg_stat_activity
           WHERE datname = current_database() AND application_name = 'keyfob'`,
       );
-      if (rows[0].open >= SERVICE_POOL_SIZE) return;
+      if (rows[0].open >= DEFAULT_POOL_SIZE) return;
       await sleep(20);
     }
-    throw new Error(`the service's pool did not fill up to ${SERVICE_POOL_SIZE} within 10 s`);
+    throw new Error(`the service's pool did not fill up to ${DEFAULT_POOL_SIZE} within 10 s`);
   }
 
   const viewerWorks = async () =>

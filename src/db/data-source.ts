@@ -4,9 +4,12 @@ import { DataSource, type LogLevel } from "typeorm";
 import type { PostgresDriver } from "typeorm/driver/postgres/PostgresDriver";
 import { ENTITIES } from "./entities";
 
+/** The service's pool on a real PostgreSQL: what its load fills. */
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface DataSourceOptions {
   url: string;
-  /** Connections in the pool. */
+  /** Connections in the pool (default `DEFAULT_POOL_SIZE`). */
   poolSize?: number;
   /** Called with every SQL statement sent; used by tests that count round trips. */
   onQuery?: (sql: string, parameters?: unknown[]) => void;
@@ -29,7 +32,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     installExtensions: false,
     applicationName: "keyfob",
     extra: {
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       // A request never waits on a stuck statement for ever; the mask turns it into a clean error.

@@ -18,10 +18,10 @@ export interface VerifiedToken {
 
 /**
  * Verified access tokens by their `inMemoryDigest`, like `VerifiedKeyCache` for keys: entries
- * live a short time, never past the token's end, and every change announced for the key (deletion, suspension,
- * secrets, access list, a revoked token) or its organization (the access-list requirement) drops
- * them at once, on every instance through the key-change channel. While the channel is down
- * nothing is cached. A fill that raced an invalidation is discarded (`ticket`).
+ * live a short time, never past the token's end, and every change announced for the key
+ * (deletion, suspension, secrets, access list, a revoked token) or its organization (the
+ * access-list requirement) drops them at once, on every instance through the key-change
+ * channel. While the channel is down nothing is cached. A fill that raced an invalidation is discarded (`ticket`).
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { value: VerifiedToken; expiresAt: number }>();
