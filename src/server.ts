@@ -169,7 +169,12 @@ export async function createApp({ config, db, services, log }: AppDependencies):
   });
 
   /** Answers a request whose credentials were refused or could not be checked. */
-  const sendRefusal = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+  const sendRefusal = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    authorization: string | undefined,
+    error: unknown,
+  ) => {
     if (!(error instanceof AuthenticationFailure)) {
       // The credentials could not be checked: nothing about the fault leaves the server.
       if (services.health.failed(error)) return sendServiceUnavailable(reply);
@@ -180,9 +185,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
       void reply.header("retry-after", String(error.retryAfterSeconds));
     }
     if (error.status === 401) {
-      const scheme = request.headers.authorization?.toLowerCase().startsWith("basic")
-        ? "Basic"
-        : "Bearer";
+      const scheme = authorization?.toLowerCase().startsWith("basic") ? "Basic" : "Bearer";
       void reply.header("www-authenticate", `${scheme} realm="keyfob"`);
     }
     return sendGraphQLError(reply, error.status, error.code, error.message);
@@ -193,11 +196,16 @@ export async function createApp({ config, db, services, log }: AppDependencies):
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ) => {
+    const { authorization } = request.headers;
+    // The credentials go no further than this hook: Apollo's copy of the headers, its plugins and
+    // the resolvers see the principal, never the private key or token. (Undefined rather than
+    // deleted: deleting would turn the headers object into a slower dictionary.)
+    request.headers.authorization = undefined;
     let principal: Principal | Promise<Principal>;
     try {
-      principal = authenticate(services, request.headers.authorization, request.client);
+      principal = authenticate(services, authorization, request.client);
     } catch (error) {
-      void sendRefusal(request, reply, error);
+      void sendRefusal(request, reply, authorization, error);
       return;
     }
     if (!(principal instanceof Promise)) {
@@ -209,7 +217,7 @@ export async function createApp({ config, db, services, log }: AppDependencies):
         request.principal = established;
         done();
       },
-      (error: unknown) => void sendRefusal(request, reply, error),
+      (error: unknown) => void sendRefusal(request, reply, authorization, error),
     );
   };
 

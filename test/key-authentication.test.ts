@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { Client } from "./support/client";
@@ -122,6 +123,25 @@ describe("authenticating with an API key (HTTP Basic)", () => {
     );
     const result = await key.client.raw(VIEWER);
     assert.equal(result.status, 401);
+  });
+
+  it("drops the Authorization header once the request is authenticated, before Apollo copies the headers", async () => {
+    const key = await org.apiKey({ accessList: [{ ipAddress: "127.0.0.1" }] });
+    const seen: IncomingMessage[] = [];
+    const server = service.service.app.fastify.server;
+    const capture = (request: IncomingMessage) => void seen.push(request);
+    server.on("request", capture);
+    try {
+      assert.equal((await key.client.query(VIEWER)).viewer.id, key.id);
+      assert.equal((await org.client.query(VIEWER)).viewer.__typename, "User");
+    } finally {
+      server.off("request", capture);
+    }
+    assert.equal(seen.length, 2);
+    for (const request of seen) {
+      assert.ok(request.rawHeaders.some((name) => name.toLowerCase() === "authorization"));
+      assert.equal(request.headers.authorization, undefined);
+    }
   });
 
   it("refuses @userOnly fields to keys with FORBIDDEN", async () => {
