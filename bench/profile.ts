@@ -23,7 +23,10 @@ import {
  *   instructions it executes while serving the N requests (counters zeroed after the warm-up,
  *   dumped after the last answer), less what the process executes idle over as long a time
  *   (measured right after), divided by N. Instruction counts hardly move with the machine's load,
- *   so two builds compare on a busy machine too.
+ *   so two builds compare on a busy machine too. JIT-compiled JavaScript is named through node's
+ *   perf map: bench/callgrind-functions.ts splits a profile by package and function, and
+ *   compares two. What it cannot see is the kernel's share: on the loopback the response's
+ *   `writev` alone is about a third of a request's busy time (cpu-prof), the same for a and b.
  * - `cputime` runs it as it is and reads the CPU time the process used while serving the N
  *   requests (user and system, from /proc/PID/stat, all threads): unlike wall-clock figures it
  *   does not count time spent waiting for a busy machine's CPUs, and it includes the kernel's
@@ -150,7 +153,9 @@ async function main(): Promise<void> {
             "--separate-threads=yes",
             `--callgrind-out-file=${path.join(out, "callgrind.out.%p")}`,
           ],
-          nodeFlags: [],
+          // /tmp/perf-PID.map names the JIT-compiled functions, which callgrind sees as bare
+          // addresses: bench/callgrind-functions.ts reads both.
+          nodeFlags: ["--perf-basic-prof-only-functions"],
           startTimeoutMs: 600_000,
         }
       : tool === "cpu-prof"
@@ -243,6 +248,11 @@ async function main(): Promise<void> {
           `${(busy.all / 1e6).toFixed(1)} M instructions (main thread ${(busy.main / 1e6).toFixed(1)} M), ` +
           `idle ${(idle.all / 1e6).toFixed(1)} M over as long; per request ${perRequest("main")} ` +
           `on the main thread, ${perRequest("all")} in all`,
+      );
+      // The first dump is the busy window; its main thread's file is `…PID.1-01`.
+      console.log(
+        `by function: node dist/bench/callgrind-functions.js ${path.join(out, `callgrind.out.${pid}.1-01`)} ` +
+          `[another profile's file] --requests ${requests}`,
       );
       return;
     }
