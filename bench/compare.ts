@@ -3,7 +3,13 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createFixtures } from "./fixtures";
-import { freshDatabase, HEAD_ROOT as HEAD, median, startProcess } from "./service-process";
+import {
+  freshDatabase,
+  graphqlPost,
+  HEAD_ROOT as HEAD,
+  median,
+  startProcess,
+} from "./service-process";
 
 /**
  * `npm run bench:compare -- <baseline checkout> [<other checkout>]`: this build (or the other
@@ -42,13 +48,7 @@ async function requestsPerSecond(
   body: string,
   headers: Record<string, string>,
 ): Promise<number> {
-  const options = {
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST" as const,
-    headers: { "content-type": "application/json", ...headers },
-    body,
-    connections: CONNECTIONS,
-  };
+  const options = graphqlPost(port, body, headers, CONNECTIONS);
   await autocannon({ ...options, duration: 1 });
   const result = await autocannon({ ...options, duration: SECONDS });
   if (result.non2xx + result.errors > 0) {

@@ -7,6 +7,7 @@ import {
   admin,
   freePort,
   freshDatabase,
+  graphqlPost,
   HEAD_ROOT,
   startProcess,
   stopProcess,
@@ -76,11 +77,7 @@ async function send(
   headers: Record<string, string>,
 ): Promise<number> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body,
-    connections,
+    ...graphqlPost(port, body, headers, connections),
     amount,
     // Under valgrind a request takes fifty times as long.
     timeout: 120,

@@ -12,6 +12,7 @@ import { seedFillerKeys } from "./seed-keys";
 import {
   databaseUrl as urlOf,
   freshDatabase,
+  graphqlPost,
   HEAD_ROOT as ROOT,
   median,
   startProcess,
@@ -64,11 +65,7 @@ async function slice(
   seconds: number,
 ): Promise<number> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body,
-    connections: CONNECTIONS,
+    ...graphqlPost(port, body, headers, CONNECTIONS),
     duration: seconds,
   });
   if (result.non2xx + result.errors + result.timeouts > 0) {
@@ -83,13 +80,7 @@ async function load(
   body: string,
   headers: Record<string, string>,
 ): Promise<Figures> {
-  const options = {
-    url: `http://127.0.0.1:${port}/graphql`,
-    method: "POST" as const,
-    headers: { "content-type": "application/json", ...headers },
-    body,
-    connections: CONNECTIONS,
-  };
+  const options = graphqlPost(port, body, headers, CONNECTIONS);
   await autocannon({ ...options, duration: 1 }); // warm-up: JIT, caches, pools
   const result = await autocannon({ ...options, duration: SECONDS });
   const figures = {

@@ -14,6 +14,22 @@ export const BENCH_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 /** The checkout this script was built from (dist/bench/… → the checkout). */
 export const HEAD_ROOT = path.join(__dirname, "..", "..");
 
+/** autocannon's options for POSTing one GraphQL request body to a service on `port`. */
+export function graphqlPost(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+  connections: number,
+) {
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    method: "POST" as const,
+    headers: { "content-type": "application/json", ...headers },
+    body,
+    connections,
+  };
+}
+
 export async function admin(sql: string): Promise<void> {
   const client = new PgClient({ connectionString: ADMIN_URL });
   await client.connect();
