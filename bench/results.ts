@@ -114,7 +114,7 @@ export function renderReport(history: readonly Run[]): string {
       "interleaved rounds (a and b again after seeding 1 M keys), a and b swapping places every other round since 2026-12-04 (before, b always followed a; the run at 99c2f73 reversed the whole order every other round); each figure is the median of its rounds, each ratio the " +
       "median of per-round ratios (the lowest and highest round are shown beside it since 2026-12-04). Absolute figures move with the machine's load (other sessions share the host); compare the ratios. " +
       `Since 2026-12-04 b / a is also measured in ${"`"}${PAIRED_RATIO}${"`"}: thirty pairs of 1 s slices of a and b back to back, in alternating order, on the warm service; the median of the pairs' ratios, with the middle half of them beside it. ` +
-      "The machine's speed moves by a fifth within a minute, so 5-second rounds twelve seconds apart disagree by ±0.15 while the two slices of a pair see the same spell: this figure repeats to about ±0.01, the rounds' median to about ±0.07.",
+      "The machine's speed moves by a fifth within a minute, so 5-second rounds twelve seconds apart disagree by ±0.15 while the two slices of a pair see the same spell: four runs of one build gave 0.85–0.87 by this figure, where the rounds' median moved 0.79–0.93.",
     "",
     "- (a) anonymous `{ __typename }`; (b) `viewer` with an API key (Basic, 3-entry access list); (c) `viewer` with a user's bearer token; " +
       "(d) a 100-key page with assignments and access lists; (e) the floor: node:http + pg doing the same key verification, no framework; " +

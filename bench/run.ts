@@ -31,8 +31,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /**
  * b / a measured again in pairs of one-second slices, a and b back to back in alternating
  * order: both halves of a pair see the same spell of this shared machine, whose speed moves by a
- * fifth within a minute, and thirty pairs give a median that repeats to ±0.01 (two runs: 0.851,
- * 0.849) where five 5-second rounds moved between 0.79 and 0.93.
+ * fifth within a minute. Four runs of one build gave 0.849–0.870 by thirty pairs, where the
+ * median of five 5-second rounds moved between 0.79 and 0.93 (a busier spell still moves it by
+ * a few hundredths).
  */
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 30);
 /** `BENCH_ONLY=events`: the fixtures, the 100-event and 100-key pages only, printed and not recorded. */
