@@ -8,6 +8,7 @@ import {
   graphqlPost,
   HEAD_ROOT as HEAD,
   median,
+  slice,
   startProcess,
 } from "./service-process";
 
@@ -19,11 +20,15 @@ import {
  * one machine state. Each build gets a database of its own (their schemas may differ) and the
  * same fixtures through the API. Prints per scenario the median req/s of each build and the
  * median of the per-round ratios this / baseline, then each build's b / a and a / e (the floor
- * server, measured once a round, is e).
+ * server, measured once a round, is e). Then a and b again in pairs of 1 s slices, both builds
+ * back to back in alternating order (as `npm run bench` measures its paired b / a): each build's
+ * paired b / a, and this / baseline for a and for b, which tell a change that makes b cheaper
+ * from one that only makes a dearer.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 24);
 
 interface Build {
   label: string;
@@ -122,6 +127,18 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Scenarios 0 and 1 are a and b; in each pair both builds run both, orders alternating.
+    const paired = builds.map(() => [[] as number[], [] as number[]]);
+    for (let pair = 0; pair < PAIRS; pair++) {
+      const buildOrder = pair % 2 ? [1, 0] : [0, 1];
+      const scenarioOrder = Math.floor(pair / 2) % 2 ? [1, 0] : [0, 1];
+      for (const build of buildOrder) {
+        for (const index of scenarioOrder) {
+          const { body, headers } = scenarios[build][index];
+          paired[build][index].push(await slice(builds[build].port, body, headers, CONNECTIONS));
+        }
+      }
+    }
     console.log(`\n${ROUNDS} rounds of ${SECONDS} s, ${CONNECTIONS} connections; medians:`);
     for (const [index, scenario] of scenarios[0].entries()) {
       const [baseline, head] = figures[index];
@@ -139,6 +156,15 @@ async function main(): Promise<void> {
       console.log(
         `${label.padEnd(10)} b / a ${perRound(b, a).toFixed(2)} (target 0.90)  a / e ${perRound(a, floor).toFixed(2)} (target 0.50)`,
       );
+    }
+    const pairedRatio = (top: number[], bottom: number[]) =>
+      median(top.map((value, pair) => value / bottom[pair])).toFixed(3);
+    console.log(`\n${PAIRS} pairs of 1 s slices; medians of the pairs' ratios:`);
+    for (const [build, { label }] of builds.entries()) {
+      console.log(`${label.padEnd(10)} b / a ${pairedRatio(paired[build][1], paired[build][0])}`);
+    }
+    for (const [index, name] of ["a", "b"].entries()) {
+      console.log(`${name}: this / baseline ${pairedRatio(paired[1][index], paired[0][index])}`);
     }
   } finally {
     for (const child of children) child.kill("SIGTERM");

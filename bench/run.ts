@@ -15,6 +15,7 @@ import {
   graphqlPost,
   HEAD_ROOT as ROOT,
   median,
+  slice,
   startProcess,
 } from "./service-process";
 
@@ -56,23 +57,6 @@ async function accessToken(port: number, basicAuthorization: string): Promise<st
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no access token: ${JSON.stringify(body)}`);
   return body.access_token;
-}
-
-/** Requests per second over one slice of `seconds`, on a service that is already warm. */
-async function slice(
-  port: number,
-  body: string,
-  headers: Record<string, string>,
-  seconds: number,
-): Promise<number> {
-  const result = await autocannon({
-    ...graphqlPost(port, body, headers, CONNECTIONS),
-    duration: seconds,
-  });
-  if (result.non2xx + result.errors + result.timeouts > 0) {
-    throw new Error(`a paired slice failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  }
-  return result.requests.total / seconds;
 }
 
 async function load(
@@ -207,8 +191,8 @@ async function main(): Promise<void> {
     console.log(`b / a in ${PAIRS} pairs of 1 s slices`);
     const pairedRatios: number[] = [];
     for (let pair = 0; pair < PAIRS; pair++) {
-      const a = () => slice(port, scenarios.a.body, scenarios.a.headers, 1);
-      const b = () => slice(port, scenarios.b.body, scenarios.b.headers, 1);
+      const a = () => slice(port, scenarios.a.body, scenarios.a.headers, CONNECTIONS);
+      const b = () => slice(port, scenarios.b.body, scenarios.b.headers, CONNECTIONS);
       const [first, second] = pair % 2 ? [await b(), await a()] : [await a(), await b()];
       pairedRatios.push(pair % 2 ? first / second : second / first);
     }

@@ -1,3 +1,4 @@
+import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -13,6 +14,26 @@ export const ADMIN_URL =
 export const BENCH_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 /** The checkout this script was built from (dist/bench/… → the checkout). */
 export const HEAD_ROOT = path.join(__dirname, "..", "..");
+
+/**
+ * Requests per second over one second of load, on a service that is already warm: the unit of
+ * the paired measurements, whose two halves must see the same spell of the machine.
+ */
+export async function slice(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+  connections: number,
+): Promise<number> {
+  const result = await autocannon({
+    ...graphqlPost(port, body, headers, connections),
+    duration: 1,
+  });
+  if (result.non2xx + result.errors + result.timeouts > 0) {
+    throw new Error(`a 1 s slice failed: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
+  return result.requests.total;
+}
 
 /** autocannon's options for POSTing one GraphQL request body to a service on `port`. */
 export function graphqlPost(
