@@ -45,12 +45,12 @@ function selfCosts(file: string): Map<string, number> {
   let skipCallCost = false;
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (line.startsWith("fn=")) {
-      current = compressedName(names, "fn", line.slice(3));
+      current = compressedName(names, line.slice(3));
       continue;
     }
     // Called functions are named too (cfn=), sharing the compression table.
     if (line.startsWith("cfn=")) {
-      compressedName(names, "fn", line.slice(4));
+      compressedName(names, line.slice(4));
       continue;
     }
     if (line.startsWith("calls=")) {
@@ -69,12 +69,12 @@ function selfCosts(file: string): Map<string, number> {
   return costs;
 }
 
-/** `(12) name` defines id 12, `(12)` refers to it. */
-function compressedName(names: Map<string, string>, kind: string, text: string): string {
+/** `(12) name` defines function id 12, `(12)` refers to it. */
+function compressedName(names: Map<string, string>, text: string): string {
   const match = /^\((\d+)\)(?: (.*))?$/.exec(text);
   if (!match) return text;
-  const id = `${kind}:${match[1]}`;
-  if (match[2] !== undefined) names.set(id, match[2]);
+  const [, id, name] = match;
+  if (name !== undefined) names.set(id, name);
   return names.get(id) ?? text;
 }
 
@@ -155,7 +155,10 @@ function packageOf(name: string): string {
 
 function grouped(costs: Map<string, number>, by: (name: string) => string): Map<string, number> {
   const groups = new Map<string, number>();
-  for (const [name, cost] of costs) groups.set(by(name), (groups.get(by(name)) ?? 0) + cost);
+  for (const [name, cost] of costs) {
+    const group = by(name);
+    groups.set(group, (groups.get(group) ?? 0) + cost);
+  }
   return groups;
 }
 
