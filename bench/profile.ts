@@ -1,4 +1,4 @@
-import { execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -15,9 +15,9 @@ import {
 
 /**
  * A repeatable profile of one benchmark scenario: the production build of a checkout, after a
- * warm-up, serving N requests, measured in one of two ways.
+ * warm-up, serving N requests, measured in one of four ways.
  *
- *   node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT]
+ *   node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof|perf] [--root CHECKOUT]
  *        [--requests N] [--warmup N] [--connections C] [--out DIR] [-- PATTERN ...]
  *
  * - `callgrind` (the default) runs the measured process under valgrind and counts the machine
@@ -34,6 +34,10 @@ import {
  *   work (socket writes), which instruction counts leave out.
  * - `cpu-prof` runs it under `node --cpu-prof` and summarises the samples taken while the N
  *   requests were served (bench/profile-summary.ts): self time by package and by function.
+ * - `perf` samples the process with Linux `perf record -g` (call graphs, kernel included where
+ *   `perf_event_paranoid` allows) while the N requests are served, JIT-compiled functions named
+ *   through node's perf map; `perf report -i FILE` reads it. The kernel's and V8's C++ share
+ *   (strings, GC, write barriers) shows here, which cpu-prof lumps together.
  *
  * Scenarios as in `npm run bench`: (a) anonymous `{ __typename }`, (b) `viewer` with an API key
  * (Basic, 3-entry access list), (c) `viewer` with a user's bearer token, (e) the floor server
@@ -63,7 +67,7 @@ const DATABASE = `keyfob_bench_profile_${process.pid}`;
 
 function usage(): never {
   console.error(
-    "usage: node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof] [--root CHECKOUT] " +
+    "usage: node dist/bench/profile.js <a|b|c|e|b-auth|b-field> [--tool callgrind|cputime|cpu-prof|perf] [--root CHECKOUT] " +
       "[--requests N] [--warmup N] [--connections C] [--out DIR]",
   );
   process.exit(2);
@@ -132,7 +136,10 @@ type Scenario = "a" | "b" | "c" | "e" | "b-auth" | "b-field";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
-  if (!SCENARIOS.includes(scenario) || !["callgrind", "cputime", "cpu-prof"].includes(tool)) {
+  if (
+    !SCENARIOS.includes(scenario) ||
+    !["callgrind", "cputime", "cpu-prof", "perf"].includes(tool)
+  ) {
     usage();
   }
   if (!existsSync(path.join(root, "dist", "src", "main.js"))) {
@@ -165,7 +172,9 @@ async function main(): Promise<void> {
             ],
             startTimeoutMs: 30_000,
           }
-        : { wrapper: [], nodeFlags: [], startTimeoutMs: 30_000 };
+        : tool === "perf"
+          ? { wrapper: [], nodeFlags: ["--perf-basic-prof-only-functions"], startTimeoutMs: 30_000 }
+          : { wrapper: [], nodeFlags: [], startTimeoutMs: 30_000 };
   const children: ChildProcess[] = [];
   const SERVICE_PORT = await freePort();
   let FLOOR_PORT = await freePort();
@@ -215,6 +224,27 @@ async function main(): Promise<void> {
     await sleep(1500);
     const pid = measured.pid!;
     if (tool === "callgrind") zero(pid);
+    const perf =
+      tool === "perf"
+        ? spawn(
+            "perf",
+            [
+              "record",
+              "-F",
+              "3999",
+              "-g",
+              "-p",
+              String(pid),
+              "-o",
+              path.join(out, `${label}.perf.data`),
+            ],
+            {
+              stdio: "ignore",
+            },
+          )
+        : undefined;
+    // perf takes a moment to attach to every thread.
+    if (perf) await sleep(500);
     const cpuBefore = cpuSeconds(pid);
     const started = process.hrtime.bigint();
     // A few failures (a 503 while valgrind makes a health probe time out) hardly move the counts;
@@ -223,6 +253,12 @@ async function main(): Promise<void> {
     if (failed > requests / 100) throw new Error("too many failed requests to measure");
     const ended = process.hrtime.bigint();
     const cpuAfter = cpuSeconds(pid);
+    if (perf) {
+      perf.kill("SIGINT");
+      await new Promise((resolve) => perf.once("exit", resolve));
+      console.log(`perf: ${path.join(out, `${label}.perf.data`)}`);
+      return;
+    }
     const windowMs = Number(ended - started) / 1e6;
     if (tool === "cputime") {
       const perRequest = (us: number) => ((us * 1e6) / requests).toFixed(1);

@@ -52,16 +52,35 @@ export function createLogger(
     },
     humanReadable
       ? pretty({ colorize: true, ignore: "service,pid,hostname" })
-      : (destination ??
-          pino.destination({
-            dest: process.stdout.fd,
-            sync: false,
-            minLength: STDOUT_BUFFER_BYTES,
-            // sonic-boom wants its largest write above the buffered length.
-            maxWrite: 4 * STDOUT_BUFFER_BYTES,
-            periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
-          })),
+      : (destination ?? bufferedStdout()),
   );
+}
+
+/**
+ * Standard output through sonic-boom in buffer mode, each line encoded once as it is logged. Its
+ * string mode appends each line to one growing string and measures that string's byte length on
+ * every write, which flattens the whole rope (up to `maxWrite`) once per line: 1.5 µs of an API
+ * key request's 85 in the profile, and more the longer its access line. In buffer mode a write
+ * adds a Buffer to a list and the chunk is joined once, when it is written.
+ */
+function bufferedStdout(): pino.DestinationStream {
+  const stream = pino.destination({
+    dest: process.stdout.fd,
+    sync: false,
+    contentMode: "buffer",
+    minLength: STDOUT_BUFFER_BYTES,
+    // sonic-boom wants its largest write above the buffered length.
+    maxWrite: 4 * STDOUT_BUFFER_BYTES,
+    periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
+  });
+  // Typed for strings; in buffer mode it takes Buffers.
+  const writeBuffer = stream.write.bind(stream) as unknown as (line: Buffer) => boolean;
+  // What pino and the flush helpers use of a destination, each on the stream itself.
+  return {
+    write: (line: string) => writeBuffer(Buffer.from(line)),
+    flush: (callback?: (error?: Error) => unknown) => stream.flush(callback),
+    flushSync: () => stream.flushSync(),
+  } as pino.DestinationStream;
 }
 
 /** Resolves once every line logged so far has been written (a no-op for unbuffered streams). */
