@@ -238,11 +238,14 @@ async function main(): Promise<void> {
               "-o",
               path.join(out, `${label}.perf.data`),
             ],
-            {
-              stdio: "ignore",
-            },
+            // perf's own complaints (not installed, perf_event_paranoid) show on stderr.
+            { stdio: ["ignore", "ignore", "inherit"] },
           )
         : undefined;
+    perf?.once("error", (error) => {
+      console.error(`perf could not run: ${error.message}`);
+      process.exitCode = 1;
+    });
     // perf takes a moment to attach to every thread.
     if (perf) await sleep(500);
     const cpuBefore = cpuSeconds(pid);
