@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { takeOption } from "./arguments";
 
 /**
  * Where a callgrind profile's instructions went, by function and by package, with the
@@ -22,13 +23,8 @@ interface PerfSymbol {
 }
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const index = args.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  return args.splice(index, 2)[1];
-};
-const requests = Number(option("requests", "1"));
-const top = Number(option("top", "30"));
+const requests = Number(takeOption(args, "requests", "1"));
+const top = Number(takeOption(args, "top", "30"));
 const [first, second] = args;
 if (!first || !(requests > 0)) {
   console.error(

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { takeFlag, takeOption } from "./arguments";
 
 /**
  * Where `perf record` samples (bench/profile.js --tool perf) went, in microseconds of CPU per
@@ -15,16 +16,9 @@ import { execFileSync } from "node:child_process";
  * function's own line can hide its callees).
  */
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const index = args.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  return args.splice(index, 2)[1];
-};
-const inclusiveIndex = args.indexOf("--inclusive");
-const inclusive = inclusiveIndex >= 0;
-if (inclusive) args.splice(inclusiveIndex, 1);
-const requests = Number(option("requests", "1"));
-const top = Number(option("top", "40"));
+const inclusive = takeFlag(args, "inclusive");
+const requests = Number(takeOption(args, "requests", "1"));
+const top = Number(takeOption(args, "top", "40"));
 const [first, second] = args;
 if (!first || !(requests > 0)) {
   console.error(
@@ -122,5 +116,5 @@ function print(title: string, key: "functions" | "objects", base: Costs, other?:
 
 const base = costsOf(first);
 const other = second ? costsOf(second) : undefined;
-print("By object", "objects", base, other);
+print(inclusive ? "By object, self" : "By object", "objects", base, other);
 print(inclusive ? "By function, inclusive" : "By function", "functions", base, other);
